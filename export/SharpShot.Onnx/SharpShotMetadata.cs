@@ -1,0 +1,29 @@
+namespace SharpShot.Onnx;
+
+/// <summary>
+/// Keys of the <c>metadata_props</c> entries SharpShot writes into every exported model, so that a
+/// host can validate input and name classes without knowing how the model was trained.
+/// </summary>
+public static class SharpShotMetadata
+{
+    /// <summary>Shape of one input sample without the batch dimension, comma-separated: <c>"1,28,28"</c>.</summary>
+    public const string InputShape = "sharpshot.input_shape";
+
+    /// <summary>How raw data was scaled into the model's input during training, as text, e.g. <c>"x / 255 (uint8 pixels to [0, 1])"</c>.</summary>
+    public const string InputScaling = "sharpshot.input_scaling";
+
+    /// <summary>Multiplier applied to raw values to get the model input (with <see cref="InputOffset"/>: input = raw * scale + offset), invariant-culture float.</summary>
+    public const string InputScale = "sharpshot.input_scale";
+
+    /// <summary>Offset added after <see cref="InputScale"/>, invariant-culture float.</summary>
+    public const string InputOffset = "sharpshot.input_offset";
+
+    /// <summary>Class labels in output order, as a JSON array of strings.</summary>
+    public const string ClassLabels = "sharpshot.class_labels";
+
+    /// <summary>What the output holds: <c>"logits"</c> or <c>"probabilities"</c>.</summary>
+    public const string Output = "sharpshot.output";
+
+    /// <summary>The declaring C# class of the exported model.</summary>
+    public const string ModelName = "sharpshot.model";
+}

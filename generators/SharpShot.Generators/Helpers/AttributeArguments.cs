@@ -1,0 +1,65 @@
+using System.Globalization;
+using Microsoft.CodeAnalysis;
+
+namespace SharpShot.Generators.Helpers;
+
+/// <summary>
+/// Reads an attribute's values by name: constructor arguments by parameter name, properties by
+/// property name. The parser reads only attributes that bound without errors, so a missing value
+/// here means the runtime attribute and the generator disagree: it throws, and the model gets
+/// the internal-error diagnostic.
+/// </summary>
+internal readonly struct AttributeArguments
+{
+    private readonly AttributeData _attribute;
+
+    public AttributeArguments(AttributeData attribute) => _attribute = attribute;
+
+    /// <summary>A constructor argument of type int.</summary>
+    public int Int(string parameterName) => Convert.ToInt32(Constructor(parameterName), CultureInfo.InvariantCulture);
+
+    /// <summary>A constructor argument of type double.</summary>
+    public double Double(string parameterName) => Convert.ToDouble(Constructor(parameterName), CultureInfo.InvariantCulture);
+
+    /// <summary>An int property set as <c>Property = value</c>, or <paramref name="defaultValue"/> when not set.</summary>
+    public int Int(string propertyName, int defaultValue) =>
+        Property(propertyName)?.Value is { } value ? Convert.ToInt32(value, CultureInfo.InvariantCulture) : defaultValue;
+
+    /// <summary>A double property, or <paramref name="defaultValue"/> when not set.</summary>
+    public double Double(string propertyName, double defaultValue) =>
+        Property(propertyName)?.Value is { } value ? Convert.ToDouble(value, CultureInfo.InvariantCulture) : defaultValue;
+
+    /// <summary>A string property, or null when not set (or set to null).</summary>
+    public string? String(string propertyName) => Property(propertyName)?.Value as string;
+
+    /// <summary>A property's constant as written, or null when not set.</summary>
+    public TypedConstant? Property(string propertyName)
+    {
+        foreach (KeyValuePair<string, TypedConstant> argument in _attribute.NamedArguments)
+        {
+            if (argument.Key == propertyName)
+            {
+                return argument.Value;
+            }
+        }
+
+        return null;
+    }
+
+    private object Constructor(string parameterName)
+    {
+        IMethodSymbol? constructor = _attribute.AttributeConstructor;
+        if (constructor is not null)
+        {
+            for (int i = 0; i < constructor.Parameters.Length && i < _attribute.ConstructorArguments.Length; i++)
+            {
+                if (constructor.Parameters[i].Name == parameterName && _attribute.ConstructorArguments[i].Value is { } value)
+                {
+                    return value;
+                }
+            }
+        }
+
+        throw new InvalidOperationException($"{_attribute.AttributeClass?.Name} has no constructor argument '{parameterName}'.");
+    }
+}

@@ -1,0 +1,24 @@
+namespace SharpShot.Generators.Layers;
+
+/// <summary>
+/// <c>[Softmax]</c>: softmax over the last dimension; shape unchanged, no parameters. As the last
+/// layer it makes the model output probabilities and is left out of the generated <c>Logits</c>.
+/// </summary>
+internal sealed class SoftmaxRule : LayerRule
+{
+    /// <summary>The kind the emitter checks for a final Softmax.</summary>
+    public const string KindName = "Softmax";
+
+    public SoftmaxRule()
+        : base(KindName)
+    {
+    }
+
+    public override void Apply(LayerSite layer)
+    {
+        if (layer.TryGetInput(out Helpers.EquatableArray<int> input))
+        {
+            layer.Produces(input, parameterCount: 0);
+        }
+    }
+}

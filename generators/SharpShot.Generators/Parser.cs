@@ -1,0 +1,401 @@
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using SharpShot.Generators.Helpers;
+using SharpShot.Generators.Layers;
+using SharpShot.Generators.Model;
+
+namespace SharpShot.Generators;
+
+/// <summary>
+/// Turns one [Model] class into a <see cref="ModelSpec"/> and the diagnostics for its mistakes.
+/// Everything symbolic is read here and only here; what leaves is plain data.
+/// </summary>
+internal sealed class Parser
+{
+    internal const string ModelAttributeName = "SharpShot.ModelAttribute";
+    private const string TrainAttributeName = "SharpShot.TrainAttribute";
+    private const string LayerAttributeName = "SharpShot.LayerAttribute";
+    private const string SequentialModelName = "SharpShot.SequentialModel";
+
+    private readonly INamedTypeSymbol _type;
+    private readonly TypeDeclarationSyntax _declaration;
+    private readonly AttributeData _modelAttribute;
+    private readonly Compilation _compilation;
+    private readonly CancellationToken _cancellationToken;
+    private readonly List<DiagnosticInfo> _diagnostics = new();
+
+    private Parser(INamedTypeSymbol type, TypeDeclarationSyntax declaration, AttributeData modelAttribute, Compilation compilation, CancellationToken cancellationToken)
+    {
+        _type = type;
+        _declaration = declaration;
+        _modelAttribute = modelAttribute;
+        _compilation = compilation;
+        _cancellationToken = cancellationToken;
+    }
+
+    /// <summary>The pipeline's transform. Never throws except to cancel: a failure becomes SS9999 at the class.</summary>
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax declaration || context.Attributes.IsEmpty)
+        {
+            return ParseResult.Nothing;
+        }
+
+        try
+        {
+            return new Parser(type, declaration, context.Attributes[0], context.SemanticModel.Compilation, cancellationToken).ParseModel();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            DiagnosticInfo error = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, LocationInfo.From(declaration.Identifier), type.Name, exception.Message);
+            return new ParseResult(null, EquatableArray.Of(error));
+        }
+    }
+
+    private ParseResult ParseModel()
+    {
+        // User code the compiler already rejects yields no output and no diagnostics of ours: the
+        // compiler's errors say what is wrong, and guessing past them would add misleading ones.
+        // [Model] on two partial declarations (CS0579) would also make two files with one name.
+        if (!IsSupportedDeclaration() || HasBindingErrors() || _type.GetAttributes().Count(IsModelAttribute) > 1)
+        {
+            return Result(null);
+        }
+
+        EquatableArray<int>? inputShape = ReadInputShape();
+        TrainingSpec training = ReadTraining();
+        List<LayerSpec> layers = ReadLayers(inputShape);
+        if (_diagnostics.Count > 0)
+        {
+            return Result(null);
+        }
+
+        string? ns = _type.ContainingNamespace.IsGlobalNamespace
+            ? null
+            : _type.ContainingNamespace.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted));
+        var model = new ModelSpec(ns, ReadContainingTypes(), _type.Name, AccessibilityKeyword(_type.DeclaredAccessibility), inputShape!.Value, layers.ToEquatableArray(), training);
+        return Result(model);
+    }
+
+    private ParseResult Result(ModelSpec? model) => new(model, _diagnostics.ToEquatableArray());
+
+    private bool IsSupportedDeclaration()
+    {
+        if (_type.TypeKind != TypeKind.Class)
+        {
+            return false; // [Model] is class-only: the compiler reports CS0592.
+        }
+
+        LocationInfo? identifier = LocationInfo.From(_declaration.Identifier);
+        bool supported = true;
+        void Unsupported(string reason)
+        {
+            Report(DiagnosticDescriptors.UnsupportedDeclaration, identifier, _type.Name, reason);
+            supported = false;
+        }
+
+        supported &= RequirePartial(_type, "Model class");
+        for (INamedTypeSymbol? container = _type.ContainingType; container is not null; container = container.ContainingType)
+        {
+            if (container.TypeParameters.Length > 0)
+            {
+                Unsupported($"it is nested in the generic type '{container.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}'");
+            }
+
+            supported &= RequirePartial(container, "Containing type");
+        }
+
+        // IsGenericType would also be true for a class nested in a generic one, reported above.
+        if (_type.TypeParameters.Length > 0)
+        {
+            Unsupported("generic classes are not supported");
+        }
+
+        if (_type.IsRecord)
+        {
+            Unsupported("records are not supported; declare a class");
+        }
+
+        if (_type.IsStatic)
+        {
+            Unsupported("static classes are not supported");
+        }
+
+        if (Declarations(_type).Any(declaration => declaration.Modifiers.Any(SyntaxKind.FileKeyword)))
+        {
+            Unsupported("file-local classes are not supported");
+        }
+
+        INamedTypeSymbol? baseType = _type.BaseType;
+        if (baseType is not null && baseType.SpecialType != SpecialType.System_Object && FullName(baseType) != SequentialModelName)
+        {
+            if (baseType.TypeKind == TypeKind.Error)
+            {
+                return false;
+            }
+
+            Unsupported($"it declares the base class '{baseType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}', but a model derives from SharpShot.SequentialModel");
+        }
+
+        return supported;
+    }
+
+    private bool RequirePartial(INamedTypeSymbol type, string role)
+    {
+        bool partial = true;
+        foreach (TypeDeclarationSyntax declaration in Declarations(type))
+        {
+            if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                Report(DiagnosticDescriptors.NotPartial, LocationInfo.From(declaration.Identifier), role, type.Name);
+                partial = false;
+            }
+        }
+
+        return partial;
+    }
+
+    private IEnumerable<TypeDeclarationSyntax> Declarations(INamedTypeSymbol type) =>
+        type.DeclaringSyntaxReferences.Select(reference => reference.GetSyntax(_cancellationToken)).OfType<TypeDeclarationSyntax>();
+
+    /// <summary>True when a SharpShot attribute on the class, or one the compiler could not resolve (a typo'd layer?), has errors.</summary>
+    private bool HasBindingErrors()
+    {
+        foreach (AttributeData attribute in _type.GetAttributes())
+        {
+            if (attribute.AttributeClass is not { TypeKind: not TypeKind.Error } attributeClass)
+            {
+                return true;
+            }
+
+            bool ours = attributeClass.ContainingNamespace?.ToDisplayString() == "SharpShot" || IsLayerAttribute(attributeClass);
+            if (ours && (attribute.AttributeConstructor is null
+                || attribute.ConstructorArguments.Any(IsError)
+                || attribute.NamedArguments.Any(argument => IsError(argument.Value))))
+            {
+                return true;
+            }
+        }
+
+        return false;
+
+        static bool IsError(TypedConstant constant) =>
+            constant.Kind == TypedConstantKind.Error
+            || (constant.Kind == TypedConstantKind.Array && !constant.IsNull && constant.Values.Any(IsError));
+    }
+
+    private EquatableArray<int>? ReadInputShape()
+    {
+        string subject = $"'{Written(_modelAttribute)}'";
+        LocationInfo? location = LocationOf(_modelAttribute);
+        TypedConstant shape = _modelAttribute.ConstructorArguments.FirstOrDefault();
+        int[] dimensions = shape.Kind == TypedConstantKind.Array && !shape.IsNull
+            ? shape.Values.Select(value => Convert.ToInt32(value.Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray()
+            : Array.Empty<int>();
+
+        bool valid = Require(dimensions.Length > 0, location, subject, "the number of input dimensions", "positive", "0");
+        for (int i = 0; i < dimensions.Length; i++)
+        {
+            valid &= Require(dimensions[i] > 0, location, subject, $"input dimension {i + 1}", "positive", CSharpText.Int(dimensions[i]));
+        }
+
+        return valid ? new EquatableArray<int>(dimensions) : null;
+    }
+
+    private TrainingSpec ReadTraining()
+    {
+        AttributeData? train = _type.GetAttributes().FirstOrDefault(attribute => attribute.AttributeClass is { } type && FullName(type) == TrainAttributeName);
+        TrainingSpec defaults = TrainingSpec.Defaults;
+        if (train is null)
+        {
+            return defaults;
+        }
+
+        var arguments = new AttributeArguments(train);
+        string subject = $"'{Written(train)}'";
+        LocationInfo? location = LocationOf(train);
+        int epochs = arguments.Int("Epochs", defaults.Epochs);
+        int batchSize = arguments.Int("BatchSize", defaults.BatchSize);
+        double learningRate = arguments.Double("LearningRate", defaults.LearningRate);
+        double momentum = arguments.Double("Momentum", defaults.Momentum);
+        int seed = arguments.Int("Seed", defaults.Seed);
+
+        // Comparisons are written so that NaN fails them.
+        Require(epochs > 0, location, subject, "Epochs", "positive", CSharpText.Int(epochs));
+        Require(batchSize > 0, location, subject, "BatchSize", "positive", CSharpText.Int(batchSize));
+        Require(learningRate > 0 && !double.IsInfinity(learningRate), location, subject, "LearningRate", "positive and finite", CSharpText.Double(learningRate));
+        Require(momentum >= 0 && !double.IsInfinity(momentum), location, subject, "Momentum", "zero or positive and finite", CSharpText.Double(momentum));
+
+        string optimizer = defaults.Optimizer;
+        if (arguments.Property("Optimizer") is { Type: INamedTypeSymbol enumType, Value: { } value })
+        {
+            IFieldSymbol? member = enumType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(field => field.HasConstantValue && Equals(field.ConstantValue, value));
+            Require(member is not null, location, subject, "Optimizer", "a named OptimizerKind", Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "null");
+            optimizer = "global::SharpShot.OptimizerKind." + member?.Name;
+        }
+
+        return new TrainingSpec(epochs, batchSize, optimizer, learningRate, momentum, seed);
+    }
+
+    /// <summary>Runs each layer's rule in source order, threading the shape through; an unknown shape after a failed layer stops shape checks, not argument checks.</summary>
+    private List<LayerSpec> ReadLayers(EquatableArray<int>? inputShape)
+    {
+        var layers = new List<LayerSpec>();
+        var names = new LayerNames(_type, _compilation.GetTypeByMetadataName(SequentialModelName));
+        EquatableArray<int>? shape = inputShape;
+        int position = 0;
+        foreach (AttributeData attribute in _type.GetAttributes())
+        {
+            if (attribute.AttributeClass is not { } attributeClass || !IsLayerAttribute(attributeClass))
+            {
+                continue;
+            }
+
+            _cancellationToken.ThrowIfCancellationRequested();
+            position++;
+            string declaration = Written(attribute);
+            LocationInfo? location = LocationOf(attribute);
+            LayerRule? rule = LayerRules.ForAttribute(FullName(attributeClass));
+            if (rule is null)
+            {
+                Report(DiagnosticDescriptors.UnknownLayer, location, position, declaration, attributeClass.ToDisplayString(), LayerRules.KnownKinds);
+                shape = null;
+                continue;
+            }
+
+            var layer = new LayerSite(position, declaration, new AttributeArguments(attribute), shape, location, _diagnostics);
+            try
+            {
+                rule.Apply(layer);
+            }
+            catch (OverflowException)
+            {
+                layer.Overflowed();
+            }
+
+            string name = layer.Arguments.String("Name") ?? LayerNames.Default(rule.Kind, position);
+            if (names.Problem(name, position) is { } problem)
+            {
+                Report(DiagnosticDescriptors.InvalidLayerName, location, position, declaration, name, problem);
+            }
+
+            if (shape is { } input && layer.Output is { } output)
+            {
+                layers.Add(new LayerSpec(position, rule.Kind, name, declaration, input, output.Shape, output.ParameterCount, rule.RuntimeType, output.ConstructorArguments));
+            }
+
+            shape = layer.Output?.Shape;
+        }
+
+        if (position == 0)
+        {
+            Report(DiagnosticDescriptors.NoLayers, LocationOf(_modelAttribute), _type.Name);
+        }
+
+        return layers;
+    }
+
+    private EquatableArray<ContainingTypeSpec> ReadContainingTypes()
+    {
+        var types = new List<ContainingTypeSpec>();
+        for (INamedTypeSymbol? container = _type.ContainingType; container is not null; container = container.ContainingType)
+        {
+            string keyword = container.TypeKind switch
+            {
+                TypeKind.Struct => container.IsRecord ? "record struct" : "struct",
+                TypeKind.Interface => "interface",
+                _ => container.IsRecord ? "record" : "class",
+            };
+            types.Insert(0, new ContainingTypeSpec(keyword, container.Name));
+        }
+
+        return types.ToEquatableArray();
+    }
+
+    private static string AccessibilityKeyword(Accessibility accessibility) => accessibility switch
+    {
+        Accessibility.Public => "public",
+        Accessibility.Protected => "protected",
+        Accessibility.ProtectedOrInternal => "protected internal",
+        Accessibility.ProtectedAndInternal => "private protected",
+        Accessibility.Private => "private",
+        _ => "internal",
+    };
+
+    private bool Require(bool condition, LocationInfo? location, string subject, string what, string constraint, string actual)
+    {
+        if (!condition)
+        {
+            Report(DiagnosticDescriptors.OutOfRange, location, subject, what, constraint, actual);
+        }
+
+        return condition;
+    }
+
+    private void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params object[] arguments) =>
+        _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
+
+    private LocationInfo? LocationOf(AttributeData attribute) =>
+        LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken));
+
+    /// <summary>The attribute as the user wrote it, with whitespace normalized: <c>Conv2d(32, 3, Stride = 2)</c>.</summary>
+    private string Written(AttributeData attribute)
+    {
+        if (attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken) is not AttributeSyntax syntax)
+        {
+            string name = attribute.AttributeClass?.Name ?? "?";
+            return name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - "Attribute".Length) : name;
+        }
+
+        var builder = new StringBuilder();
+        bool space = false;
+        foreach (char c in syntax.NormalizeWhitespace().ToString())
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                space = true;
+                continue;
+            }
+
+            if (space && builder.Length > 0)
+            {
+                builder.Append(' ');
+            }
+
+            builder.Append(c);
+            space = false;
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool IsModelAttribute(AttributeData attribute) =>
+        attribute.AttributeClass is { } type && FullName(type) == ModelAttributeName;
+
+    private static bool IsLayerAttribute(INamedTypeSymbol attributeClass)
+    {
+        for (INamedTypeSymbol? type = attributeClass.BaseType; type is not null; type = type.BaseType)
+        {
+            if (FullName(type) == LayerAttributeName)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Namespace-qualified metadata name, e.g. SharpShot.Conv2dAttribute; compared as text so that it works whichever assembly declares the type.</summary>
+    private static string FullName(INamedTypeSymbol type)
+    {
+        string name = type.MetadataName;
+        for (INamedTypeSymbol? container = type.ContainingType; container is not null; container = container.ContainingType)
+        {
+            name = container.MetadataName + "+" + name;
+        }
+
+        return type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "." + name : name;
+    }
+}

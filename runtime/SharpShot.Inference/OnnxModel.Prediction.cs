@@ -1,0 +1,222 @@
+using System.Buffers;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace SharpShot.Inference;
+
+public sealed partial class OnnxModel
+{
+    // Classify keeps outputs up to this many values on the stack (1 KiB); larger ones use a pooled array.
+    private const int StackOutputLimit = 256;
+
+    /// <summary>Runs the model on one sample.</summary>
+    /// <param name="sample"><see cref="InputLength"/> values in row-major <see cref="InputShape"/> order.</param>
+    /// <returns><see cref="OutputLength"/> values: probabilities or logits, see <see cref="OutputsProbabilities"/>.</returns>
+    /// <exception cref="ShapeMismatchException"><paramref name="sample"/> does not hold <see cref="InputLength"/> values.</exception>
+    /// <exception cref="InvalidOperationException">The model's batch axis is fixed at a size other than 1.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    public float[] Predict(ReadOnlySpan<float> sample)
+    {
+        var output = new float[OutputLength];
+        Predict(sample, output);
+        return output;
+    }
+
+    /// <summary>Runs the model on one sample, writing into caller memory (no managed allocation).</summary>
+    /// <param name="sample"><see cref="InputLength"/> values in row-major <see cref="InputShape"/> order.</param>
+    /// <param name="output">Receives the <see cref="OutputLength"/> output values in its first elements; may be longer.</param>
+    /// <exception cref="ShapeMismatchException"><paramref name="sample"/> does not hold <see cref="InputLength"/> values, or <paramref name="output"/> is too short.</exception>
+    /// <exception cref="InvalidOperationException">The model's batch axis is fixed at a size other than 1.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    public void Predict(ReadOnlySpan<float> sample, Span<float> output)
+    {
+        ThrowIfDisposed();
+        CheckSample(sample, nameof(sample));
+        CheckSingleSampleBatch();
+        if (output.Length < OutputLength)
+        {
+            throw new ShapeMismatchException(nameof(output),
+                $"The output span holds {output.Length} values; one sample needs {OutputLength} (output shape {ModelSignature.FormatShape(_outputShape)}).",
+                OutputLength, output.Length);
+        }
+        Run(sample, batchSize: 1, output[..OutputLength]);
+    }
+
+    /// <summary>Runs the model on a batch of samples in one call.</summary>
+    /// <param name="samples"><paramref name="batchSize"/> samples of <see cref="InputLength"/> values each, one after another.</param>
+    /// <param name="batchSize">Number of samples; at least 1.</param>
+    /// <returns><paramref name="batchSize"/> × <see cref="OutputLength"/> values, sample after sample.</returns>
+    /// <exception cref="ShapeMismatchException"><paramref name="samples"/> does not hold <paramref name="batchSize"/> × <see cref="InputLength"/> values.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1, or differs from a fixed batch size.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    public float[] PredictBatch(ReadOnlySpan<float> samples, int batchSize)
+    {
+        ThrowIfDisposed();
+        CheckBatch(samples, batchSize);
+        var outputs = new float[(long)batchSize * OutputLength];
+        Run(samples, batchSize, outputs);
+        return outputs;
+    }
+
+    /// <summary>Runs the model on a batch of samples, writing into caller memory (no managed allocation).</summary>
+    /// <param name="samples"><paramref name="batchSize"/> samples of <see cref="InputLength"/> values each, one after another.</param>
+    /// <param name="batchSize">Number of samples; at least 1.</param>
+    /// <param name="outputs">Receives <paramref name="batchSize"/> × <see cref="OutputLength"/> values in its first elements; may be longer.</param>
+    /// <exception cref="ShapeMismatchException">A span does not match <paramref name="batchSize"/> and the model's shapes.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1, or differs from a fixed batch size.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    public void PredictBatch(ReadOnlySpan<float> samples, int batchSize, Span<float> outputs)
+    {
+        ThrowIfDisposed();
+        CheckBatch(samples, batchSize);
+        var needed = (long)batchSize * OutputLength;
+        if (outputs.Length < needed)
+        {
+            throw new ShapeMismatchException(nameof(outputs),
+                $"The output span holds {outputs.Length} values; a batch of {batchSize} needs {batchSize} x {OutputLength} = {needed}.",
+                needed, outputs.Length);
+        }
+        Run(samples, batchSize, outputs[..(int)needed]);
+    }
+
+    /// <summary>Runs the model on one sample and returns the index of its largest output (the predicted class).</summary>
+    /// <param name="sample"><see cref="InputLength"/> values in row-major <see cref="InputShape"/> order.</param>
+    /// <returns>The index of the largest output value; the first one on ties. Use it with <see cref="ClassLabels"/> for a name.</returns>
+    /// <exception cref="ShapeMismatchException"><paramref name="sample"/> does not hold <see cref="InputLength"/> values.</exception>
+    /// <exception cref="InvalidOperationException">The model's batch axis is fixed at a size other than 1.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    public int Classify(ReadOnlySpan<float> sample)
+    {
+        float[]? rented = null;
+        var output = OutputLength <= StackOutputLimit
+            ? stackalloc float[StackOutputLimit]
+            : (rented = ArrayPool<float>.Shared.Rent(OutputLength));
+        try
+        {
+            Predict(sample, output);
+            return ArgMax(output[..OutputLength]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<float>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>Runs the model on a batch and returns each sample's predicted class.</summary>
+    /// <param name="samples"><paramref name="batchSize"/> samples of <see cref="InputLength"/> values each, one after another.</param>
+    /// <param name="batchSize">Number of samples; at least 1.</param>
+    /// <returns>For each sample, the index of its largest output value (the first one on ties).</returns>
+    /// <exception cref="ShapeMismatchException"><paramref name="samples"/> does not hold <paramref name="batchSize"/> × <see cref="InputLength"/> values.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1, or differs from a fixed batch size.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    public int[] ClassifyBatch(ReadOnlySpan<float> samples, int batchSize)
+    {
+        ThrowIfDisposed();
+        CheckBatch(samples, batchSize);
+        var length = checked(batchSize * OutputLength);
+        var outputs = ArrayPool<float>.Shared.Rent(length);
+        try
+        {
+            Run(samples, batchSize, outputs.AsSpan(0, length));
+            var classes = new int[batchSize];
+            for (var i = 0; i < batchSize; i++)
+            {
+                classes[i] = ArgMax(outputs.AsSpan(i * OutputLength, OutputLength));
+            }
+            return classes;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(outputs);
+        }
+    }
+
+    /// <summary>
+    /// Runs the session over caller memory: both spans are pinned and wrapped in OrtValues that borrow
+    /// (not copy) them, and the output is bound up front so ONNX Runtime writes straight into it.
+    /// </summary>
+    private unsafe void Run(ReadOnlySpan<float> input, int batchSize, Span<float> output)
+    {
+        var buffers = _runBuffers.Value!;
+        buffers.InputShape[0] = batchSize;
+        buffers.OutputShape[0] = batchSize;
+        fixed (float* inputPointer = input)
+        fixed (float* outputPointer = output)
+        {
+            // ONNX Runtime copies the shape into the value, so reusing the shape arrays afterwards is safe.
+            using var inputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float,
+                buffers.InputShape, (IntPtr)inputPointer, (long)input.Length * sizeof(float));
+            using var outputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float,
+                buffers.OutputShape, (IntPtr)outputPointer, (long)output.Length * sizeof(float));
+            buffers.Inputs[0] = inputValue;
+            buffers.Outputs[0] = outputValue;
+            try
+            {
+                _session.Run(_runOptions, _inputNames, buffers.Inputs, _outputNames, buffers.Outputs);
+            }
+            finally
+            {
+                // Do not keep disposed values reachable from the thread's buffers.
+                buffers.Inputs[0] = null!;
+                buffers.Outputs[0] = null!;
+            }
+        }
+    }
+
+    private void CheckSample(ReadOnlySpan<float> sample, string paramName)
+    {
+        if (sample.Length != InputLength)
+        {
+            throw new ShapeMismatchException(paramName,
+                $"Expected {InputLength} values per sample (shape {ModelSignature.FormatShape(_inputShape)}), got {sample.Length}.",
+                InputLength, sample.Length);
+        }
+    }
+
+    private void CheckSingleSampleBatch()
+    {
+        if (FixedBatchSize is { } fixedBatch and not 1)
+        {
+            throw new InvalidOperationException(
+                $"The model was exported with a fixed batch size of {fixedBatch}, so it cannot run one sample; call PredictBatch with batchSize {fixedBatch}.");
+        }
+    }
+
+    private void CheckBatch(ReadOnlySpan<float> samples, int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (FixedBatchSize is { } fixedBatch && batchSize != fixedBatch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize,
+                $"The model was exported with a fixed batch size of {fixedBatch}; got a batch of {batchSize}.");
+        }
+        var expected = (long)batchSize * InputLength;
+        if (samples.Length != expected)
+        {
+            throw new ShapeMismatchException(nameof(samples),
+                $"Expected {batchSize} x {InputLength} = {expected} values for a batch of {batchSize}, got {samples.Length}.",
+                expected, samples.Length);
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>Index of the largest value, the first on ties; NaN never wins (an all-NaN span gives 0).</summary>
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        var best = 0;
+        var bestValue = float.NegativeInfinity;
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (values[i] > bestValue)
+            {
+                best = i;
+                bestValue = values[i];
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,37 @@
+using SharpShot.Onnx;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SharpShot.Layers;
+
+/// <summary>Fully connected layer y = x Wᵀ + b over vectors.</summary>
+public sealed class DenseLayer : Layer
+{
+    private readonly Parameter weight;
+    private readonly Parameter bias;
+
+    /// <summary>Creates the layer with Glorot-uniform weights (units, inFeatures) and zero bias.</summary>
+    public DenseLayer(string name, int inFeatures, int units, LayerInit init) : base(name)
+    {
+        weight = new Parameter(init.GlorotUniform([units, inFeatures], inFeatures, units));
+        bias = new Parameter(LayerInit.Zeros(units));
+        RegisterComponents();
+    }
+
+    /// <summary>Weights, shape (units, in features), as PyTorch stores them.</summary>
+    public Parameter Weight => weight;
+
+    /// <summary>Bias, shape (units).</summary>
+    public Parameter Bias => bias;
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor x) => nn.functional.linear(x, weight, bias);
+
+    /// <inheritdoc />
+    public override string EmitOnnx(OnnxGraphBuilder graph, string input)
+    {
+        string w = graph.AddInitializer(GetName() + ".weight", ToArray(weight), Dims(weight));
+        string b = graph.AddInitializer(GetName() + ".bias", ToArray(bias), Dims(bias));
+        return graph.AddNode("Gemm", [input, w, b], GetName(), OnnxAttribute.Int("transB", 1));
+    }
+}

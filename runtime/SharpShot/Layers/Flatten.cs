@@ -1,0 +1,20 @@
+using SharpShot.Onnx;
+using static TorchSharp.torch;
+
+namespace SharpShot.Layers;
+
+/// <summary>Flattens each sample to a vector: (N, d1, d2, …) → (N, d1·d2·…).</summary>
+public sealed class FlattenLayer : Layer
+{
+    /// <summary>Creates the layer.</summary>
+    public FlattenLayer(string name) : base(name)
+    {
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor x) => x.flatten(1);
+
+    /// <inheritdoc />
+    public override string EmitOnnx(OnnxGraphBuilder graph, string input) =>
+        graph.AddNode("Flatten", [input], GetName(), OnnxAttribute.Int("axis", 1));
+}

@@ -1,0 +1,33 @@
+using static TorchSharp.torch;
+
+namespace SharpShot.Layers;
+
+/// <summary>
+/// Seeded weight initialization for the layers of one model: the same seed gives the same weights on
+/// CPU, without touching TorchSharp's global random state. Weights follow Keras's defaults
+/// (Glorot/Xavier uniform, zero biases), as the declared networks mirror Keras models.
+/// </summary>
+public sealed class LayerInit : IDisposable
+{
+    private readonly Generator _generator;
+
+    /// <summary>Creates an initializer whose draws depend only on <paramref name="seed"/>.</summary>
+    public LayerInit(int seed) => _generator = new Generator(unchecked((ulong)seed));
+
+    /// <summary>
+    /// Glorot uniform: U(-l, l) with l = sqrt(6 / (fanIn + fanOut)), on the CPU, float32, no gradient.
+    /// </summary>
+    public Tensor GlorotUniform(long[] shape, long fanIn, long fanOut)
+    {
+        double limit = Math.Sqrt(6.0 / (fanIn + fanOut));
+        using var scope = NewDisposeScope();
+        Tensor unit = rand(shape, dtype: ScalarType.Float32, generator: _generator);
+        return unit.mul_(2 * limit).sub_(limit).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Zeros on the CPU, float32.</summary>
+    public static Tensor Zeros(params long[] shape) => zeros(shape, dtype: ScalarType.Float32);
+
+    /// <inheritdoc />
+    public void Dispose() => _generator.Dispose();
+}

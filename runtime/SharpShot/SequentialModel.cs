@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Text.Json;
+using SharpShot.Data;
+using SharpShot.Onnx;
+using SharpShot.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SharpShot;
+
+/// <summary>
+/// Base of every generated <see cref="ModelAttribute"/> class: a TorchSharp module whose layers,
+/// shapes, summary and ONNX graph are generated at compile time, and which trains, evaluates and
+/// exports through the library code here.
+/// </summary>
+public abstract class SequentialModel : nn.Module<Tensor, Tensor>
+{
+    /// <summary>The lowest opset <see cref="ExportOnnx"/> writes: 13 is the first with last-axis Softmax semantics.</summary>
+    public const int MinimumExportOpset = 13;
+
+    /// <summary>Creates the module; generated constructors pass the class name.</summary>
+    protected SequentialModel(string name) : base(name)
+    {
+    }
+
+    /// <summary>Shape of one input sample, without the batch dimension.</summary>
+    public abstract IReadOnlyList<int> InputShape { get; }
+
+    /// <summary>Shape of one output, without the batch dimension.</summary>
+    public abstract IReadOnlyList<int> OutputShape { get; }
+
+    /// <summary>Number of trainable values, as Keras counts them.</summary>
+    public abstract long ParameterCount { get; }
+
+    /// <summary>True when the last declared layer is Softmax: <c>forward</c> returns probabilities, <see cref="Logits"/> the values before it.</summary>
+    public abstract bool OutputsProbabilities { get; }
+
+    /// <summary>Hyperparameters <see cref="Fit"/> uses when none are passed, from the class's <see cref="TrainAttribute"/>.</summary>
+    public abstract TrainingOptions TrainingDefaults { get; }
+
+    /// <summary>Class names recorded by <see cref="Fit"/> from the training data (or set by hand); exported as ONNX metadata.</summary>
+    public IReadOnlyList<string>? ClassLabels { get; set; }
+
+    /// <summary>How the training data was scaled; exported as ONNX metadata so hosts can prepare raw input the same way.</summary>
+    public InputScaling? InputScaling { get; set; }
+
+    /// <summary>The device the model's parameters live on (CPU when it has none).</summary>
+    public Device Device => parameters().FirstOrDefault()?.device ?? CPU;
+
+    /// <summary>A Keras-style table of layers, output shapes and parameter counts, computed at compile time.</summary>
+    public abstract string Summary();
+
+    /// <summary>Runs every layer except a final Softmax: the values cross-entropy training works on.</summary>
+    public abstract Tensor Logits(Tensor input);
+
+    /// <summary>Trains on <paramref name="train"/> with cross-entropy on the logits; validates on <paramref name="validation"/> after each epoch.</summary>
+    /// <param name="train">Samples of shape <see cref="InputShape"/> with labels below the number of outputs.</param>
+    /// <param name="validation">Evaluated after every epoch when given.</param>
+    /// <param name="progress">Called every 1% of an epoch and at the end of each epoch.</param>
+    /// <param name="options">Hyperparameters; <see cref="TrainingDefaults"/> when null.</param>
+    /// <param name="cancellationToken">Stops training between two batches.</param>
+    /// <returns>Per-epoch metrics.</returns>
+    /// <exception cref="ArgumentException">The data's sample shape or labels do not fit the model, or an option is invalid.</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    public TrainingHistory Fit(
+        Dataset train,
+        Dataset? validation = null,
+        Action<TrainingProgress>? progress = null,
+        TrainingOptions? options = null,
+        CancellationToken cancellationToken = default) =>
+        Trainer.Fit(this, train, validation, options ?? TrainingDefaults, progress, cancellationToken);
+
+    /// <summary>Mean cross-entropy and accuracy on <paramref name="data"/>, in eval mode.</summary>
+    public EvaluationResult Evaluate(Dataset data, int batchSize = 256) => Trainer.Evaluate(this, data, batchSize);
+
+    /// <summary>The model's outputs for every sample of <paramref name="data"/>, row-major (<c>Count × product(OutputShape)</c>), in eval mode.</summary>
+    public float[] Predict(Dataset data, int batchSize = 256) => Trainer.Predict(this, data, batchSize);
+
+    /// <summary>
+    /// Writes the model as an ONNX file: one float input <c>input</c> of shape (batch, <see cref="InputShape"/>)
+    /// with a symbolic batch dimension, one output <c>output</c> (what <c>forward</c> returns), the current
+    /// weights as initializers, and metadata (input shape and scaling, class labels, output kind).
+    /// The file is written to a temporary name and renamed, so it is never half-written.
+    /// </summary>
+    /// <param name="path">Where to write the .onnx file; its folder is created if missing.</param>
+    /// <param name="opset">ONNX opset, <see cref="MinimumExportOpset"/> or newer; the IR version follows it.</param>
+    public void ExportOnnx(string path, int opset = OnnxGraphBuilder.DefaultOpset)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (opset < MinimumExportOpset)
+        {
+            throw new ArgumentOutOfRangeException(nameof(opset), opset, $"SharpShot exports opset {MinimumExportOpset} or newer.");
+        }
+
+        var graph = new OnnxGraphBuilder(GetType().Name, opset) { DocString = Summary() };
+        OnnxDimension batch = OnnxDimension.Symbolic("batch");
+        string input = graph.AddInput("input", OnnxElementType.Float, [batch, .. InputShape.Select(d => OnnxDimension.Fixed(d))]);
+        string last;
+        using (no_grad())
+        {
+            last = EmitOnnxGraph(graph, input);
+        }
+
+        string output = graph.AddNode("Identity", [last], "output");
+        graph.AddOutput(output, OnnxElementType.Float, [batch, .. OutputShape.Select(d => OnnxDimension.Fixed(d))]);
+
+        graph.SetMetadata(SharpShotMetadata.ModelName, GetType().FullName ?? GetType().Name);
+        graph.SetMetadata(SharpShotMetadata.InputShape, string.Join(",", InputShape));
+        graph.SetMetadata(SharpShotMetadata.Output, OutputsProbabilities ? "probabilities" : "logits");
+        if (ClassLabels is { Count: > 0 })
+        {
+            graph.SetMetadata(SharpShotMetadata.ClassLabels, JsonSerializer.Serialize(ClassLabels));
+        }
+
+        if (InputScaling is not null)
+        {
+            graph.SetMetadata(SharpShotMetadata.InputScaling, InputScaling.Description);
+            graph.SetMetadata(SharpShotMetadata.InputScale, InputScaling.Scale.ToString("R", CultureInfo.InvariantCulture));
+            graph.SetMetadata(SharpShotMetadata.InputOffset, InputScaling.Offset.ToString("R", CultureInfo.InvariantCulture));
+        }
+
+        graph.Save(path);
+    }
+
+    /// <summary>Appends every layer's ONNX nodes in order, starting from <paramref name="input"/>; returns the last value's name. Generated.</summary>
+    protected abstract string EmitOnnxGraph(OnnxGraphBuilder graph, string input);
+
+    /// <summary>Registers the generated layer fields as submodules and moves the model to <paramref name="device"/>. Called by generated constructors.</summary>
+    protected void Initialize(Device? device)
+    {
+        RegisterComponents();
+        if (device is not null)
+        {
+            this.to(device);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+namespace SharpShot.Training;
+
+/// <summary>
+/// Hyperparameters of <see cref="SequentialModel.Fit"/>. A model's generated <c>TrainingDefaults</c> come
+/// from its <see cref="TrainAttribute"/>; change one value with <c>model.TrainingDefaults with { Epochs = 3 }</c>.
+/// </summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Passes over the training set.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Samples per optimizer step; the last batch of an epoch may be smaller.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Optimizer.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+
+    /// <summary>Learning rate.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Momentum (SGD only).</summary>
+    public double Momentum { get; init; }
+
+    /// <summary>Seed for shuffling and dropout.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid value.</summary>
+    public void Validate()
+    {
+        if (Epochs <= 0)
+        {
+            throw new ArgumentException($"Epochs must be positive; got {Epochs}.");
+        }
+
+        if (BatchSize <= 0)
+        {
+            throw new ArgumentException($"BatchSize must be positive; got {BatchSize}.");
+        }
+
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
+        {
+            throw new ArgumentException($"LearningRate must be a positive finite number; got {LearningRate}.");
+        }
+
+        if (!(Momentum >= 0) || double.IsInfinity(Momentum))
+        {
+            throw new ArgumentException($"Momentum must be zero or positive; got {Momentum}.");
+        }
+
+        if (!Enum.IsDefined(Optimizer))
+        {
+            throw new ArgumentException($"Unknown optimizer {Optimizer}.");
+        }
+    }
+}

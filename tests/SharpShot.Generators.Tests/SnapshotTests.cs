@@ -1,0 +1,67 @@
+using SharpShot.Generators.Tests.Infrastructure;
+using Xunit;
+
+namespace SharpShot.Generators.Tests;
+
+/// <summary>The generated source, compared with checked-in snapshots (SHARPSHOT_ACCEPT_SNAPSHOTS=1 to accept changes).</summary>
+public sealed class SnapshotTests
+{
+    [Theory]
+    [InlineData(nameof(TestModels.FashionCnn), TestModels.FashionCnn, "Demo.FashionCnn.g.cs")]
+    [InlineData(nameof(TestModels.DigitsMlp), TestModels.DigitsMlp, "Demo.Mlp.DigitsMlp.g.cs")]
+    [InlineData(nameof(TestModels.StridedCnn), TestModels.StridedCnn, "Demo.StridedCnn.g.cs")]
+    [InlineData(nameof(TestModels.NestedModel), TestModels.NestedModel, "Company.Vision.Zoo+Shelf+TinyNet.g.cs")]
+    public void GeneratedSourceMatchesSnapshot(string name, string source, string hintName)
+    {
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Empty(run.Diagnostics);
+        Assert.Equal(hintName, Assert.Single(run.Result.GeneratedSources).HintName);
+        Snapshot.Verify(name, run.SingleSource);
+    }
+
+    [Fact]
+    public void ASoftmaxOnlyModelHasIdentityLogits()
+    {
+        string source = GeneratorHarness.Run(TestModels.SoftmaxOnly).SingleSource;
+
+        Assert.Contains("Logits(global::TorchSharp.torch.Tensor input)\n    {\n        return input;\n    }", source, StringComparison.Ordinal);
+        Assert.Contains("return softmax_1.forward(Logits(input));", source, StringComparison.Ordinal);
+        Assert.Contains("var x = softmax_1.EmitOnnx(graph, input);", source, StringComparison.Ordinal);
+        Assert.Contains("public override bool OutputsProbabilities => true;", source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ModelInTheGlobalNamespaceGetsItsClassNameAsHintName()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            [SharpShot.Model(4)]
+            [SharpShot.Dense(2)]
+            partial class Plain;
+            """);
+
+        Assert.Equal("Plain.g.cs", Assert.Single(run.Result.GeneratedSources).HintName);
+        Assert.DoesNotContain("namespace", run.SingleSource, StringComparison.Ordinal);
+        Assert.Contains("internal partial class Plain : global::SharpShot.SequentialModel", run.SingleSource, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LayersAcrossAttributeListsKeepSourceOrder()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using SharpShot;
+            [Model(1, 6, 6)]
+            [Conv2d(2, 3)]
+            [Relu, Flatten]
+            [Dense(3)]
+            public partial class Ordered;
+            """);
+
+        string source = run.SingleSource;
+        int[] positions = new[] { "conv2d_1 = new", "relu_2 = new", "flatten_3 = new", "dense_4 = new" }
+            .Select(text => source.IndexOf(text, StringComparison.Ordinal))
+            .ToArray();
+        Assert.DoesNotContain(-1, positions);
+        Assert.Equal(positions.OrderBy(p => p), positions);
+    }
+}

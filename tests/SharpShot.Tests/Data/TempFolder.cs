@@ -1,0 +1,47 @@
+namespace SharpShot.Tests.Data;
+
+/// <summary>A fresh folder under the system temp folder, deleted with everything in it on dispose.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public TempFolder()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "sharpshot-data-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    /// <summary>The full path of <paramref name="relative"/> inside the folder, creating its parent folders.</summary>
+    public string File(string relative)
+    {
+        string full = System.IO.Path.Combine(Path, relative);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        return full;
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="relative"/>, gzip-compressed when asked.</summary>
+    public string WriteBytes(string relative, byte[] bytes, bool gzip = false)
+    {
+        string full = File(relative);
+        if (gzip)
+        {
+            using var stream = System.IO.File.Create(full);
+            using var zipped = new System.IO.Compression.GZipStream(stream, System.IO.Compression.CompressionLevel.Fastest);
+            zipped.Write(bytes);
+        }
+        else
+        {
+            System.IO.File.WriteAllBytes(full, bytes);
+        }
+
+        return full;
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Path))
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using SharpShot;
+
+// Networks declared the way a user would; the generator builds them when this project compiles.
+namespace SharpShot.Tests.Models;
+
+/// <summary>Every layer kind in one net, with stride, padding and overlapping pooling.</summary>
+[Model(3, 11, 9)]
+[Conv2d(4, 3, Stride = 2, Padding = 1), Relu, MaxPool2d(2, Stride = 1), Conv2d(6, 2), Flatten, Dense(7), Dropout(0.3), Relu, Dense(5), Softmax]
+public partial class EveryLayerNet;
+
+/// <summary>A net whose output is logits (no final Softmax).</summary>
+[Model(2, 8, 8)]
+[Conv2d(5, 3), MaxPool2d(3), Flatten, Dense(6)]
+public partial class LogitsNet;
+
+/// <summary>An MLP on flat input, SGD with momentum.</summary>
+[Model(20)]
+[Dense(16), Relu, Dropout(0.5), Dense(4), Softmax]
+[Train(Epochs = 2, BatchSize = 16, Optimizer = OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9, Seed = 7)]
+public partial class SmallMlp;
+
+/// <summary>A small CNN for the synthetic 28×28 images.</summary>
+[Model(1, 28, 28)]
+[Conv2d(8, 3), Relu, MaxPool2d(2), Flatten, Dense(32), Relu, Dense(10)]
+[Train(Epochs = 1, BatchSize = 32, LearningRate = 3e-3, Seed = 3)]
+public partial class TinyCnn;
+
+// One model per layer kind, for the per-layer parity checks.
+[Model(3, 10, 9)] [Conv2d(4, 3)] public partial class OnlyConv2d;
+[Model(3, 10, 9)] [Conv2d(4, 5, Stride = 3, Padding = 2)] public partial class OnlyStridedConv2d;
+[Model(3, 10, 9)] [MaxPool2d(2)] public partial class OnlyMaxPool2d;
+[Model(3, 10, 9)] [MaxPool2d(3, Stride = 2)] public partial class OnlyOverlappingMaxPool2d;
+[Model(2, 5, 3)] [Flatten] public partial class OnlyFlatten;
+[Model(12)] [Dense(5)] public partial class OnlyDense;
+[Model(3, 4, 4)] [Relu] public partial class OnlyRelu;
+[Model(7)] [Softmax] public partial class OnlySoftmax;
+[Model(2, 3, 3)] [Softmax] public partial class OnlySoftmaxOverLastAxis;
+[Model(6)] [Dropout(0.5)] public partial class OnlyDropout;
