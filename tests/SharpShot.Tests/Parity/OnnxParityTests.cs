@@ -30,25 +30,19 @@ public class OnnxParityTests
         float[] input = RandomValues(batch * inputLength, seed: 11);
         float[] expected = RunTorch(model, input, batch);
 
-        string path = Path.Combine(Path.GetTempPath(), $"sharpshot-parity-{modelName}-{Guid.NewGuid():N}.onnx");
-        try
-        {
-            model.ExportOnnx(path);
-            using var onnx = OnnxModel.Load(path);
-            Assert.Equal(model.InputShape, onnx.InputShape);
-            Assert.Equal(model.OutputShape, onnx.OutputShape);
-            float[] actual = onnx.PredictBatch(input, batch);
+        using var temp = new TempFolder();
+        string path = temp.File($"{modelName}.onnx");
+        model.ExportOnnx(path);
+        using var onnx = OnnxModel.Load(path);
+        Assert.Equal(model.InputShape, onnx.InputShape);
+        Assert.Equal(model.OutputShape, onnx.OutputShape);
+        float[] actual = onnx.PredictBatch(input, batch);
 
-            Assert.Equal(expected.Length, actual.Length);
-            double maxDifference = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
-            Assert.True(maxDifference <= Tolerance,
-                $"{modelName}: max |TorchSharp - ONNX Runtime| = {maxDifference:E3} > {Tolerance:E0} (outputs up to {expected.Max(Math.Abs):G4})");
-            Assert.True(expected.Any(v => Math.Abs(v) > 1e-3), $"{modelName}: outputs are all near zero, so the comparison would prove nothing");
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        Assert.Equal(expected.Length, actual.Length);
+        double maxDifference = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        Assert.True(maxDifference <= Tolerance,
+            $"{modelName}: max |TorchSharp - ONNX Runtime| = {maxDifference:E3} > {Tolerance:E0} (outputs up to {expected.Max(Math.Abs):G4})");
+        Assert.True(expected.Any(v => Math.Abs(v) > 1e-3), $"{modelName}: outputs are all near zero, so the comparison would prove nothing");
     }
 
     internal static SequentialModel Create(string name) => name switch

@@ -1,11 +1,11 @@
-namespace SharpShot.Tests.Data;
+namespace SharpShot.Testing;
 
 /// <summary>A fresh folder under the system temp folder, deleted with everything in it on dispose.</summary>
 internal sealed class TempFolder : IDisposable
 {
     public TempFolder()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "sharpshot-data-tests-" + Guid.NewGuid().ToString("N"));
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "sharpshot-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
 
@@ -39,9 +39,13 @@ internal sealed class TempFolder : IDisposable
 
     public void Dispose()
     {
-        if (Directory.Exists(Path))
+        try
         {
             Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a leftover temp folder must not fail a test.
         }
     }
 }
