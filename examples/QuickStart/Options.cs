@@ -3,10 +3,10 @@ using System.Globalization;
 namespace QuickStart;
 
 /// <summary>Command-line options of the QuickStart example.</summary>
-internal sealed record Options(string? DataDirectory, int? Epochs, string OutputDirectory, bool Json)
+internal sealed record Options(string? DataDirectory, int? Epochs, string OutputDirectory, bool Json, bool Help = false)
 {
     public const string Usage =
-        "usage: dotnet run --project examples/QuickStart -c Release -- [--data DIR] [--epochs N] [--out DIR] [--json]\n" +
+        "usage: dotnet run --project examples/QuickStart -c Release -- [--data DIR] [--epochs N] [--out DIR] [--json] [--help]\n" +
         "  --data DIR    folder with the Fashion-MNIST IDX files (raw or .gz); default: $SHARPSHOT_DATA, then\n" +
         "                /usr/share/datasets/fashion-mnist, else generated data\n" +
         "  --epochs N    training epochs (default: the model's [Train], 10)\n" +
@@ -42,6 +42,8 @@ internal sealed record Options(string? DataDirectory, int? Epochs, string Output
                 case "--json":
                     json = true;
                     break;
+                case "-h" or "--help":
+                    return new Options(data, epochs, output, json, Help: true);
                 default:
                     throw new ArgumentException($"unknown option '{args[i]}'.");
             }

@@ -12,6 +12,11 @@ Options options;
 try
 {
     options = Options.Parse(args);
+    if (options.Help)
+    {
+        Console.WriteLine(Options.Usage);
+        return 0;
+    }
 }
 catch (ArgumentException e)
 {
@@ -19,7 +24,17 @@ catch (ArgumentException e)
     return 2;
 }
 
-(Dataset train, Dataset test) = LoadData(options.DataDirectory);
+Dataset train, test;
+try
+{
+    (train, test) = LoadData(options.DataDirectory);
+}
+catch (IOException e)
+{
+    // A wrong --data folder, or a truncated or corrupt file: the message names the file and the problem.
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}
 
 var model = new FashionCnn();
 Console.WriteLine(model.Summary());

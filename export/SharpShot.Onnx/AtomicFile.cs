@@ -3,12 +3,25 @@ namespace SharpShot.Onnx;
 /// <summary>
 /// Writes files so that a reader never sees a half-written one: the bytes go to a temporary file in
 /// the target's folder (same volume, so the final rename is atomic) which then replaces the target.
+/// Every SharpShot file writer (ONNX models, IDX files, checkpoints) goes through here.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/>, creating its folder if needed.</summary>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
+        byte[] copy = bytes.ToArray();
+        Write(path, stream => stream.Write(copy));
+    }
+
+    /// <summary>
+    /// Lets <paramref name="write"/> fill a temporary file, then renames it over <paramref name="path"/>
+    /// (creating its folder if needed). If <paramref name="write"/> throws, the target is untouched and
+    /// the temporary file is removed.
+    /// </summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var fullPath = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(fullPath)
@@ -19,9 +32,9 @@ internal static class AtomicFile
         var tempPath = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var stream = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
             {
-                stream.Write(bytes);
+                write(stream);
                 // Reach the disk before the rename, or a power cut could leave the new name on empty data.
                 stream.Flush(flushToDisk: true);
             }

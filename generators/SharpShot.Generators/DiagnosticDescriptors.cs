@@ -22,7 +22,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NeedsFlatInput = new(
         id: "SS0002",
         title: "Layer needs a flat input",
-        messageFormat: "Layer {0} '{1}' needs a flat (features) input but gets {2}; add Flatten before it",
+        messageFormat: "{0} needs a flat (features) input but gets {1}; add Flatten before it",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
@@ -31,11 +31,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor WindowTooLarge = new(
         id: "SS0003",
         title: "Window larger than its input",
-        messageFormat: "Layer {0} '{1}': the {2} window is larger than the {3} input {4}",
+        messageFormat: "{0}: the {1} window is larger than the {2} input {3}",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "A convolution kernel or pooling window must fit inside its (padded) input in both height and width.");
+        description: "A convolution kernel (dilated, if Dilation is set) or pooling window must fit inside its (padded) input in every spatial dimension.");
 
     public static readonly DiagnosticDescriptor OutOfRange = new(
         id: "SS0004",
@@ -44,34 +44,34 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Sizes (model dimensions, filters, kernels, strides, units) must be positive, padding non-negative, a dropout rate in [0, 1), and training values positive.");
+        description: "Sizes (model dimensions, filters, kernels, strides, units, repeat counts) must be positive, padding non-negative (pooling padding at most half the kernel), rates and momenta in range, epsilons positive, and training values positive.");
 
-    public static readonly DiagnosticDescriptor NeedsImageInput = new(
+    public static readonly DiagnosticDescriptor NeedsRank = new(
         id: "SS0005",
-        title: "Layer needs a (channels, height, width) input",
-        messageFormat: "Layer {0} '{1}' needs a (channels, height, width) input but gets {2}",
+        title: "Layer needs an input of another rank",
+        messageFormat: "{0} needs a {1} input but gets {2}",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "2-D layers such as Conv2d and MaxPool2d work on images: per-sample inputs of rank 3, channels first.");
+        description: "Each layer works on inputs of a given rank: 2-D layers such as Conv2d on (channels, height, width), Conv1d on (channels, length), recurrent layers on (length, features), Embedding on (length).");
 
     public static readonly DiagnosticDescriptor NoLayers = new(
         id: "SS0006",
-        title: "Model declares no layers",
-        messageFormat: "Model '{0}' declares no layers; add layer attributes after [Model], such as [Flatten, Dense(10)]",
+        title: "Model or block declares no layers",
+        messageFormat: "{0} '{1}' declares no layers; add layer attributes after [{0}], such as [Flatten, Dense(10)]",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "A [Model] class needs at least one layer attribute.");
+        description: "A [Model] or [Block] class needs at least one layer attribute.");
 
     public static readonly DiagnosticDescriptor InvalidLayerName = new(
         id: "SS0007",
         title: "Invalid or duplicate layer name",
-        messageFormat: "Layer {0} '{1}' cannot be named '{2}': {3}; choose another Name",
+        messageFormat: "{0} cannot be named '{1}': {2}; choose another Name",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "A layer's name becomes a field of the generated class: it must be a C# identifier, unique among the layers, and must not clash with generated, inherited or declared members.");
+        description: "A layer's name names its module: it must be a C# identifier, unique among the layers of its model or block; in a model it becomes a field, so it must not clash with generated, inherited or declared members either.");
 
     public static readonly DiagnosticDescriptor UnsupportedDeclaration = new(
         id: "SS0008",
@@ -85,11 +85,74 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnknownLayer = new(
         id: "SS0009",
         title: "Unknown layer kind",
-        messageFormat: "Layer {0} '{1}': '{2}' derives from LayerAttribute, but SharpShot has no shape rule for it; the known layers are {3}",
+        messageFormat: "{0}: '{1}' derives from LayerAttribute, but SharpShot has no shape rule for it; the known layers are {2}",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         description: "Only the layer attributes SharpShot ships can be used; a custom LayerAttribute subclass has no shape rule or runtime layer.");
+
+    public static readonly DiagnosticDescriptor NotAComposable = new(
+        id: "SS0010",
+        title: "Block or model does not exist",
+        messageFormat: "{0}: {1} is not a class marked [{2}]",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Repeat and Residual insert a class marked [Block]; Use inserts a class marked [Model]. The typeof must name such a class.");
+
+    public static readonly DiagnosticDescriptor ContainsItself = new(
+        id: "SS0011",
+        title: "Block or model contains itself",
+        messageFormat: "{0}: '{1}' would contain itself ({2})",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A block or model cannot use itself, directly or through other blocks or models: it would be infinitely deep.");
+
+    public static readonly DiagnosticDescriptor ResidualChangesShape = new(
+        id: "SS0012",
+        title: "Residual block changes the shape",
+        messageFormat: "{0}: block '{1}' maps {2} to {3}, but a residual connection adds its input to its output; keep the shape, or set Projection = true",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "x + block(x) needs the block's output shape to equal its input shape, unless Projection = true adds a learned projection of x.");
+
+    public static readonly DiagnosticDescriptor NoProjection = new(
+        id: "SS0013",
+        title: "Residual shortcut cannot be projected",
+        messageFormat: "{0}: the shortcut cannot be projected from {1} to {3}, the output of block '{2}': {4}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Projection = true maps (channels, height, width) to (filters, height', width') with a strided 1x1 convolution, and (features) to (features') with a dense layer; other shape changes have no projection.");
+
+    public static readonly DiagnosticDescriptor UsedModelInputMismatch = new(
+        id: "SS0014",
+        title: "Used model takes another input shape",
+        messageFormat: "{0}: model '{1}' takes input {2}, but the shape here is {3}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "[Use(typeof(M))] inserts M's layers, which were inferred for M's declared input shape: the shape where it is used must be that shape.");
+
+    public static readonly DiagnosticDescriptor GroupsDoNotDivide = new(
+        id: "SS0015",
+        title: "Groups do not divide the channels",
+        messageFormat: "{0}: Groups = {1} must divide {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A grouped convolution splits the input channels and the filters into Groups equal parts, so Groups must divide both.");
+
+    public static readonly DiagnosticDescriptor ReshapeMismatch = new(
+        id: "SS0016",
+        title: "Reshape changes the number of values",
+        messageFormat: "{0}: cannot reshape {1} ({2} values) to {3}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A reshape keeps every value: the product of the target shape must equal the input's, and with one -1 the input's must be divisible by the product of the others.");
 
     public static readonly DiagnosticDescriptor InternalError = new(
         id: "SS9999",
@@ -105,7 +168,9 @@ internal static class DiagnosticDescriptors
     /// <summary>Every descriptor, in ID order.</summary>
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
     {
-        NotPartial, NeedsFlatInput, WindowTooLarge, OutOfRange, NeedsImageInput, NoLayers, InvalidLayerName, UnsupportedDeclaration, UnknownLayer, InternalError,
+        NotPartial, NeedsFlatInput, WindowTooLarge, OutOfRange, NeedsRank, NoLayers, InvalidLayerName, UnsupportedDeclaration, UnknownLayer,
+        NotAComposable, ContainsItself, ResidualChangesShape, NoProjection, UsedModelInputMismatch, GroupsDoNotDivide, ReshapeMismatch,
+        InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);

@@ -14,13 +14,16 @@ internal static class Emitter
     private const string Tensor = "global::TorchSharp.torch.Tensor";
     private const string GraphBuilder = "global::SharpShot.Onnx.OnnxGraphBuilder";
     private const string TrainingOptions = "global::SharpShot.Training.TrainingOptions";
+    private const string TensorList = "global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor>";
+    private const string Descriptor = "global::SharpShot.Layers.ParameterDescriptor";
 
     /// <summary>Names the generated class declares or its generated methods use as parameters and locals; layer names must avoid them.</summary>
     public static IReadOnlyCollection<string> ReservedNames { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         "InputShape", "OutputShape", "ParameterCount", "OutputsProbabilities", "TrainingDefaults", "Summary", "Logits", "forward", "EmitOnnxGraph",
-        "s_inputShape", "s_outputShape", "s_trainingDefaults",
-        "seed", "device", "init", "input", "x", "graph",
+        "ParameterDescriptors", "FunctionalLogits", "Functional", "FunctionalParameters", "Layers",
+        "s_inputShape", "s_outputShape", "s_trainingDefaults", "s_parameterDescriptors",
+        "seed", "device", "init", "input", "x", "graph", "parameters", "training", "cursor",
     };
 
     public static string Emit(ModelSpec model)
@@ -70,11 +73,12 @@ internal static class Emitter
         WriteTrainingInitializer(writer, model.Training);
         writer.Unindent();
         writer.WriteLine("};");
+        WriteParameterDescriptors(writer, model);
 
         foreach (LayerSpec layer in model.Layers)
         {
             writer.WriteLine();
-            writer.WriteLine($"/// <summary>Layer {layer.Position}, <c>{CSharpText.Xml(layer.Declaration)}</c>: {Shapes.Format(layer.InputShape)} → {Shapes.Format(layer.OutputShape)}, {ParametersText(layer.ParameterCount)}.</summary>");
+            writer.WriteLine($"/// <summary>Layer {layer.Position}, <c>{CSharpText.Xml(layer.Declaration)}</c>{DetailText(layer)}: {Shapes.Format(layer.InputShape)} → {Shapes.Format(layer.OutputShape)}, {ParametersText(layer)}.</summary>");
             writer.WriteLine($"private readonly {layer.RuntimeType} {layer.Name};");
         }
 
@@ -84,6 +88,8 @@ internal static class Emitter
         WriteProperties(writer, model);
         writer.WriteLine();
         WriteForward(writer, model);
+        writer.WriteLine();
+        WriteFunctionalForward(writer, model);
         writer.WriteLine();
         WriteOnnxGraph(writer, model);
         writer.WriteLine();
@@ -95,11 +101,11 @@ internal static class Emitter
     private static void WriteClassDocumentation(SourceWriter writer, ModelSpec model)
     {
         writer.WriteLine("/// <summary>");
-        writer.WriteLine($"/// The {CSharpText.Xml(model.ClassName)} network: {Shapes.Format(model.InputShape)} → {Shapes.Format(model.OutputShape)}, {model.Layers.Count} layers, {ParametersText(model.ParameterCount)}.");
+        writer.WriteLine($"/// The {CSharpText.Xml(model.ClassName)} network: {Shapes.Format(model.InputShape)} → {Shapes.Format(model.OutputShape)}, {model.Layers.Count} layers, {ParametersText(model.ParameterCount, model.NonTrainableCount)}.");
         writer.WriteLine("/// <list type=\"number\">");
         foreach (LayerSpec layer in model.Layers)
         {
-            writer.WriteLine($"/// <item><description><c>{CSharpText.Xml(layer.Declaration)}</c>: {Shapes.Format(layer.InputShape)} → {Shapes.Format(layer.OutputShape)}</description></item>");
+            writer.WriteLine($"/// <item><description><c>{CSharpText.Xml(layer.Declaration)}</c>{DetailText(layer)}: {Shapes.Format(layer.InputShape)} → {Shapes.Format(layer.OutputShape)}</description></item>");
         }
 
         writer.WriteLine("/// </list>");
@@ -119,12 +125,47 @@ internal static class Emitter
         writer.WriteLine("using var init = new global::SharpShot.Layers.LayerInit(seed ?? TrainingDefaults.Seed);");
         foreach (LayerSpec layer in model.Layers)
         {
-            string arguments = string.Join(", ", new[] { CSharpText.StringLiteral(layer.Name) }.Concat(layer.ConstructorArguments));
-            writer.WriteLine($"{layer.Name} = new {layer.RuntimeType}({arguments});");
+            List<string> lines = Construction(layer);
+            lines[0] = $"{layer.Name} = {lines[0]}";
+            lines[lines.Count - 1] += ";";
+            foreach (string line in lines)
+            {
+                writer.WriteLine(line);
+            }
         }
 
         writer.WriteLine("Initialize(device);");
         writer.CloseBlock();
+    }
+
+    /// <summary>
+    /// The expression that constructs <paramref name="layer"/>, one line per runtime layer: a container's layers
+    /// follow it, indented, in order (and so are constructed, drawing their initial weights, in the order the
+    /// parameter descriptors list them).
+    /// </summary>
+    private static List<string> Construction(LayerSpec layer)
+    {
+        string name = CSharpText.StringLiteral(layer.Name);
+        if (layer.Structure == LayerStructure.Layer)
+        {
+            return new List<string> { $"new {layer.RuntimeType}({string.Join(", ", new[] { name }.Concat(layer.ConstructorArguments))})" };
+        }
+
+        var lines = new List<string> { $"new {layer.RuntimeType}({name}," };
+        for (int i = 0; i < layer.Children.Count; i++)
+        {
+            LayerSpec child = layer.Children[i];
+            List<string> inner = Construction(child);
+            if (layer.Structure == LayerStructure.Residual)
+            {
+                inner[0] = (child.Structure == LayerStructure.Layer ? "projection: " : "body: ") + inner[0];
+            }
+
+            inner[inner.Count - 1] += i == layer.Children.Count - 1 ? ")" : ",";
+            lines.AddRange(inner.Select(line => "    " + line));
+        }
+
+        return lines;
     }
 
     private static void WriteProperties(SourceWriter writer, ModelSpec model)
@@ -143,6 +184,41 @@ internal static class Emitter
         writer.WriteLine();
         writer.WriteLine("/// <inheritdoc />");
         writer.WriteLine($"public override {TrainingOptions} TrainingDefaults => s_trainingDefaults;");
+        writer.WriteLine();
+        writer.WriteLine("/// <inheritdoc />");
+        writer.WriteLine($"public override global::System.Collections.Generic.IReadOnlyList<{Descriptor}> ParameterDescriptors => s_parameterDescriptors;");
+        writer.WriteLine();
+        writer.WriteLine("/// <inheritdoc />");
+        writer.WriteLine($"protected override global::System.Collections.Generic.IReadOnlyList<global::SharpShot.Layers.Layer> Layers => new global::SharpShot.Layers.Layer[] {{ {string.Join(", ", model.Layers.Select(layer => layer.Name))} }};");
+    }
+
+    private static void WriteParameterDescriptors(SourceWriter writer, ModelSpec model)
+    {
+        writer.WriteLine();
+        writer.WriteLine($"private static readonly {Descriptor}[] s_parameterDescriptors =");
+        writer.OpenBlock();
+        foreach (LayerSpec layer in model.Layers)
+        {
+            WriteParameterDescriptors(writer, layer, layer.Name);
+        }
+
+        writer.Unindent();
+        writer.WriteLine("};");
+    }
+
+    /// <summary>The layer's parameters, then its children's, named by their path in the module tree (the state-dict names).</summary>
+    private static void WriteParameterDescriptors(SourceWriter writer, LayerSpec layer, string path)
+    {
+        foreach (ParameterSpec parameter in layer.Parameters)
+        {
+            string shape = string.Join(", ", parameter.Shape.Select(d => CSharpText.Int(d)));
+            writer.WriteLine($"new({CSharpText.StringLiteral(path + "." + parameter.Name)}, new long[] {{ {shape} }}),");
+        }
+
+        foreach (LayerSpec child in layer.Children)
+        {
+            WriteParameterDescriptors(writer, child, path + "." + child.Name);
+        }
     }
 
     private static void WriteForward(SourceWriter writer, ModelSpec model)
@@ -162,6 +238,42 @@ internal static class Emitter
         writer.WriteLine(model.OutputsProbabilities
             ? $"return {model.Layers[model.Layers.Count - 1].Name}.forward(Logits(input));"
             : "return Logits(input);");
+        writer.CloseBlock();
+    }
+
+    private static void WriteFunctionalForward(SourceWriter writer, ModelSpec model)
+    {
+        IReadOnlyList<LayerSpec> logitLayers = model.OutputsProbabilities ? model.Layers.Take(model.Layers.Count - 1).ToList() : model.Layers;
+
+        writer.WriteLine("/// <inheritdoc />");
+        writer.WriteLine($"public override {Tensor} FunctionalLogits({Tensor} input, {TensorList} parameters, bool training)");
+        writer.OpenBlock();
+        writer.WriteLine("var cursor = new global::SharpShot.Layers.ParameterCursor(parameters);");
+        if (logitLayers.Count == 0)
+        {
+            writer.WriteLine("cursor.EnsureConsumed();");
+            writer.WriteLine("return input;");
+        }
+        else
+        {
+            writer.WriteLine($"var x = {logitLayers[0].Name}.Forward(input, cursor, training);");
+            foreach (LayerSpec layer in logitLayers.Skip(1))
+            {
+                writer.WriteLine($"x = {layer.Name}.Forward(x, cursor, training);");
+            }
+
+            writer.WriteLine("cursor.EnsureConsumed();");
+            writer.WriteLine("return x;");
+        }
+
+        writer.CloseBlock();
+        writer.WriteLine();
+        writer.WriteLine("/// <inheritdoc />");
+        writer.WriteLine($"public override {Tensor} Functional({Tensor} input, {TensorList} parameters, bool training)");
+        writer.OpenBlock();
+        writer.WriteLine(model.OutputsProbabilities
+            ? $"return {model.Layers[model.Layers.Count - 1].Name}.forward(FunctionalLogits(input, parameters, training));"
+            : "return FunctionalLogits(input, parameters, training);");
         writer.CloseBlock();
     }
 
@@ -217,12 +329,21 @@ internal static class Emitter
         writer.WriteLine($"Seed = {CSharpText.Int(training.Seed)},");
     }
 
-    private static string ParametersText(long count) => count switch
+    private static string ParametersText(LayerSpec layer) => ParametersText(layer.ParameterCount, layer.NonTrainableCount);
+
+    private static string ParametersText(long count, long nonTrainable)
     {
-        0 => "no parameters",
-        1 => "1 parameter",
-        _ => CSharpText.Grouped(count) + " parameters",
-    };
+        string trainable = count switch
+        {
+            0 => "no parameters",
+            1 => "1 parameter",
+            _ => CSharpText.Grouped(count) + " parameters",
+        };
+        return nonTrainable == 0 ? trainable : $"{trainable} and {CSharpText.Grouped(nonTrainable)} non-trainable values";
+    }
+
+    /// <summary>Which part of its declaration a layer is, e.g. <c> (repetition 2 of 4)</c>; empty when it is all of it.</summary>
+    private static string DetailText(LayerSpec layer) => layer.Detail is null ? string.Empty : $" ({CSharpText.Xml(layer.Detail)})";
 
     /// <summary>A name as a C# identifier: keywords get the verbatim prefix.</summary>
     private static string Identifier(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;

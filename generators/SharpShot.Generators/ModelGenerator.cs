@@ -10,7 +10,8 @@ namespace SharpShot.Generators;
 /// <summary>
 /// Generates a TorchSharp module, a Keras-style summary and an ONNX export for every
 /// <c>[Model]</c> partial class, with every shape inferred at compile time; declaration mistakes
-/// are reported as SSxxxx diagnostics at the attribute that caused them.
+/// are reported as SSxxxx diagnostics at the attribute that caused them. <c>[Block]</c> classes get
+/// no code: their layers are inserted, with shapes inferred anew, wherever a model uses them.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class ModelGenerator : IIncrementalGenerator
@@ -36,14 +37,26 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .Where(static list => list.Count > 0)
             .WithTrackingName(TrackingNames.Diagnostics);
 
+        // [Block] classes get no code; their own mistakes (those that do not depend on where they are used) are reported here.
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> blockDiagnostics = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                Symbols.BlockAttributeName,
+                predicate: static (node, _) => node is TypeDeclarationSyntax,
+                transform: static (syntaxContext, cancellationToken) => BlockParser.Parse(syntaxContext, cancellationToken))
+            .Where(static list => list.Count > 0)
+            .WithTrackingName(TrackingNames.BlockDiagnostics);
+
         context.RegisterSourceOutput(models, static (production, model) => EmitModel(production, model));
-        context.RegisterSourceOutput(diagnostics, static (production, list) =>
+        context.RegisterSourceOutput(diagnostics, static (production, list) => Report(production, list));
+        context.RegisterSourceOutput(blockDiagnostics, static (production, list) => Report(production, list));
+    }
+
+    private static void Report(SourceProductionContext production, EquatableArray<DiagnosticInfo> diagnostics)
+    {
+        foreach (DiagnosticInfo diagnostic in diagnostics)
         {
-            foreach (DiagnosticInfo diagnostic in list)
-            {
-                production.ReportDiagnostic(diagnostic.ToDiagnostic());
-            }
-        });
+            production.ReportDiagnostic(diagnostic.ToDiagnostic());
+        }
     }
 
     private static void EmitModel(SourceProductionContext production, ModelSpec model)

@@ -1,9 +1,8 @@
-using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using SharpShot.Generators.Helpers;
-using SharpShot.Generators.Layers;
+using SharpShot.Generators.Composition;
 using SharpShot.Generators.Model;
 
 namespace SharpShot.Generators;
@@ -14,10 +13,9 @@ namespace SharpShot.Generators;
 /// </summary>
 internal sealed class Parser
 {
-    internal const string ModelAttributeName = "SharpShot.ModelAttribute";
+    internal const string ModelAttributeName = Symbols.ModelAttributeName;
     private const string TrainAttributeName = "SharpShot.TrainAttribute";
-    private const string LayerAttributeName = "SharpShot.LayerAttribute";
-    private const string SequentialModelName = "SharpShot.SequentialModel";
+    private const string SequentialModelName = Symbols.SequentialModelName;
 
     private readonly INamedTypeSymbol _type;
     private readonly TypeDeclarationSyntax _declaration;
@@ -59,15 +57,22 @@ internal sealed class Parser
         // User code the compiler already rejects yields no output and no diagnostics of ours: the
         // compiler's errors say what is wrong, and guessing past them would add misleading ones.
         // [Model] on two partial declarations (CS0579) would also make two files with one name.
-        if (!IsSupportedDeclaration() || HasBindingErrors() || _type.GetAttributes().Count(IsModelAttribute) > 1)
+        if (!IsSupportedDeclaration() || Symbols.HasBindingErrors(_type) || _type.GetAttributes().Count(IsModelAttribute) > 1)
         {
             return Result(null);
         }
 
         EquatableArray<int>? inputShape = ReadInputShape();
         TrainingSpec training = ReadTraining();
-        List<LayerSpec> layers = ReadLayers(inputShape);
-        if (_diagnostics.Count > 0)
+        var reader = new LayerReader(_compilation, _cancellationToken);
+        (List<LayerSpec> layers, int declared) = reader.ReadModel(_type, inputShape, _diagnostics);
+        if (declared == 0)
+        {
+            Report(DiagnosticDescriptors.NoLayers, LocationOf(_modelAttribute), "Model", _type.Name);
+        }
+
+        // A block or used model with mistakes of its own reports them where it is declared; this model just gets no code.
+        if (_diagnostics.Count > 0 || reader.InsertedClassFailed)
         {
             return Result(null);
         }
@@ -160,48 +165,12 @@ internal sealed class Parser
     private IEnumerable<TypeDeclarationSyntax> Declarations(INamedTypeSymbol type) =>
         type.DeclaringSyntaxReferences.Select(reference => reference.GetSyntax(_cancellationToken)).OfType<TypeDeclarationSyntax>();
 
-    /// <summary>True when a SharpShot attribute on the class, or one the compiler could not resolve (a typo'd layer?), has errors.</summary>
-    private bool HasBindingErrors()
-    {
-        foreach (AttributeData attribute in _type.GetAttributes())
-        {
-            if (attribute.AttributeClass is not { TypeKind: not TypeKind.Error } attributeClass)
-            {
-                return true;
-            }
-
-            bool ours = attributeClass.ContainingNamespace?.ToDisplayString() == "SharpShot" || IsLayerAttribute(attributeClass);
-            if (ours && (attribute.AttributeConstructor is null
-                || attribute.ConstructorArguments.Any(IsError)
-                || attribute.NamedArguments.Any(argument => IsError(argument.Value))))
-            {
-                return true;
-            }
-        }
-
-        return false;
-
-        static bool IsError(TypedConstant constant) =>
-            constant.Kind == TypedConstantKind.Error
-            || (constant.Kind == TypedConstantKind.Array && !constant.IsNull && constant.Values.Any(IsError));
-    }
-
     private EquatableArray<int>? ReadInputShape()
     {
         string subject = $"'{Written(_modelAttribute)}'";
         LocationInfo? location = LocationOf(_modelAttribute);
-        TypedConstant shape = _modelAttribute.ConstructorArguments.FirstOrDefault();
-        int[] dimensions = shape.Kind == TypedConstantKind.Array && !shape.IsNull
-            ? shape.Values.Select(value => Convert.ToInt32(value.Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray()
-            : Array.Empty<int>();
-
-        bool valid = Require(dimensions.Length > 0, location, subject, "the number of input dimensions", "positive", "0");
-        for (int i = 0; i < dimensions.Length; i++)
-        {
-            valid &= Require(dimensions[i] > 0, location, subject, $"input dimension {i + 1}", "positive", CSharpText.Int(dimensions[i]));
-        }
-
-        return valid ? new EquatableArray<int>(dimensions) : null;
+        int[]? dimensions = Symbols.InputShape(_modelAttribute, (what, constraint, actual) => Require(false, location, subject, what, constraint, actual));
+        return dimensions is null ? null : new EquatableArray<int>(dimensions);
     }
 
     private TrainingSpec ReadTraining()
@@ -237,64 +206,6 @@ internal sealed class Parser
         }
 
         return new TrainingSpec(epochs, batchSize, optimizer, learningRate, momentum, seed);
-    }
-
-    /// <summary>Runs each layer's rule in source order, threading the shape through; an unknown shape after a failed layer stops shape checks, not argument checks.</summary>
-    private List<LayerSpec> ReadLayers(EquatableArray<int>? inputShape)
-    {
-        var layers = new List<LayerSpec>();
-        var names = new LayerNames(_type, _compilation.GetTypeByMetadataName(SequentialModelName));
-        EquatableArray<int>? shape = inputShape;
-        int position = 0;
-        foreach (AttributeData attribute in _type.GetAttributes())
-        {
-            if (attribute.AttributeClass is not { } attributeClass || !IsLayerAttribute(attributeClass))
-            {
-                continue;
-            }
-
-            _cancellationToken.ThrowIfCancellationRequested();
-            position++;
-            string declaration = Written(attribute);
-            LocationInfo? location = LocationOf(attribute);
-            LayerRule? rule = LayerRules.ForAttribute(FullName(attributeClass));
-            if (rule is null)
-            {
-                Report(DiagnosticDescriptors.UnknownLayer, location, position, declaration, attributeClass.ToDisplayString(), LayerRules.KnownKinds);
-                shape = null;
-                continue;
-            }
-
-            var layer = new LayerSite(position, declaration, new AttributeArguments(attribute), shape, location, _diagnostics);
-            try
-            {
-                rule.Apply(layer);
-            }
-            catch (OverflowException)
-            {
-                layer.Overflowed();
-            }
-
-            string name = layer.Arguments.String("Name") ?? LayerNames.Default(rule.Kind, position);
-            if (names.Problem(name, position) is { } problem)
-            {
-                Report(DiagnosticDescriptors.InvalidLayerName, location, position, declaration, name, problem);
-            }
-
-            if (shape is { } input && layer.Output is { } output)
-            {
-                layers.Add(new LayerSpec(position, rule.Kind, name, declaration, input, output.Shape, output.ParameterCount, rule.RuntimeType, output.ConstructorArguments));
-            }
-
-            shape = layer.Output?.Shape;
-        }
-
-        if (position == 0)
-        {
-            Report(DiagnosticDescriptors.NoLayers, LocationOf(_modelAttribute), _type.Name);
-        }
-
-        return layers;
     }
 
     private EquatableArray<ContainingTypeSpec> ReadContainingTypes()
@@ -337,65 +248,11 @@ internal sealed class Parser
     private void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params object[] arguments) =>
         _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
 
-    private LocationInfo? LocationOf(AttributeData attribute) =>
-        LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken));
+    private LocationInfo? LocationOf(AttributeData attribute) => Symbols.LocationOf(attribute, _cancellationToken);
 
-    /// <summary>The attribute as the user wrote it, with whitespace normalized: <c>Conv2d(32, 3, Stride = 2)</c>.</summary>
-    private string Written(AttributeData attribute)
-    {
-        if (attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken) is not AttributeSyntax syntax)
-        {
-            string name = attribute.AttributeClass?.Name ?? "?";
-            return name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - "Attribute".Length) : name;
-        }
+    private string Written(AttributeData attribute) => Symbols.Written(attribute, _cancellationToken);
 
-        var builder = new StringBuilder();
-        bool space = false;
-        foreach (char c in syntax.NormalizeWhitespace().ToString())
-        {
-            if (char.IsWhiteSpace(c))
-            {
-                space = true;
-                continue;
-            }
+    private static bool IsModelAttribute(AttributeData attribute) => Symbols.Is(attribute, ModelAttributeName);
 
-            if (space && builder.Length > 0)
-            {
-                builder.Append(' ');
-            }
-
-            builder.Append(c);
-            space = false;
-        }
-
-        return builder.ToString();
-    }
-
-    private static bool IsModelAttribute(AttributeData attribute) =>
-        attribute.AttributeClass is { } type && FullName(type) == ModelAttributeName;
-
-    private static bool IsLayerAttribute(INamedTypeSymbol attributeClass)
-    {
-        for (INamedTypeSymbol? type = attributeClass.BaseType; type is not null; type = type.BaseType)
-        {
-            if (FullName(type) == LayerAttributeName)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>Namespace-qualified metadata name, e.g. SharpShot.Conv2dAttribute; compared as text so that it works whichever assembly declares the type.</summary>
-    private static string FullName(INamedTypeSymbol type)
-    {
-        string name = type.MetadataName;
-        for (INamedTypeSymbol? container = type.ContainingType; container is not null; container = container.ContainingType)
-        {
-            name = container.MetadataName + "+" + name;
-        }
-
-        return type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "." + name : name;
-    }
+    private static string FullName(INamedTypeSymbol type) => Symbols.FullName(type);
 }

@@ -11,4 +11,7 @@ internal static class TrackingNames
 
     /// <summary>The diagnostics of each class, reported apart from the source so that a moved error does not re-emit code.</summary>
     public const string Diagnostics = "SharpShot.Diagnostics";
+
+    /// <summary>The shape-independent diagnostics of each [Block] class.</summary>
+    public const string BlockDiagnostics = "SharpShot.BlockDiagnostics";
 }

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
 using SharpShot.Data;
+using SharpShot.Layers;
 using SharpShot.Onnx;
 using SharpShot.Training;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace SharpShot;
@@ -52,6 +54,29 @@ public abstract class SequentialModel : nn.Module<Tensor, Tensor>
 
     /// <summary>Runs every layer except a final Softmax: the values cross-entropy training works on.</summary>
     public abstract Tensor Logits(Tensor input);
+
+    /// <summary>
+    /// Name and shape of every trainable parameter, in the order <see cref="FunctionalLogits"/> takes them;
+    /// computed at compile time.
+    /// </summary>
+    public abstract IReadOnlyList<ParameterDescriptor> ParameterDescriptors { get; }
+
+    /// <summary>
+    /// <see cref="Logits"/> with explicit parameters instead of the model's own, in <see cref="ParameterDescriptors"/>
+    /// order: the functional forward MAML-style inner loops run on adapted weights without cloning the module.
+    /// Gradients flow to the tensors passed in, also through second-order graphs.
+    /// </summary>
+    /// <exception cref="ArgumentException">Too few or too many parameters, or one of the wrong shape.</exception>
+    public abstract Tensor FunctionalLogits(Tensor input, IReadOnlyList<Tensor> parameters, bool training);
+
+    /// <summary><c>forward</c> with explicit parameters: <see cref="FunctionalLogits"/> followed by a final Softmax when declared.</summary>
+    public abstract Tensor Functional(Tensor input, IReadOnlyList<Tensor> parameters, bool training);
+
+    /// <summary>The model's own trainable parameters in <see cref="ParameterDescriptors"/> order: the starting point of an inner loop.</summary>
+    public IReadOnlyList<Parameter> FunctionalParameters() => Layers.SelectMany(layer => layer.OwnParameters).ToArray();
+
+    /// <summary>The top-level layers in declaration order (blocks and residual connections count as one). Generated.</summary>
+    protected abstract IReadOnlyList<Layer> Layers { get; }
 
     /// <summary>Trains on <paramref name="train"/> with cross-entropy on the logits; validates on <paramref name="validation"/> after each epoch.</summary>
     /// <param name="train">Samples of shape <see cref="InputShape"/> with labels below the number of outputs.</param>

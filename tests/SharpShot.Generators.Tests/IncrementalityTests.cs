@@ -62,9 +62,97 @@ public sealed class IncrementalityTests
         AssertReasons(second, TrackingNames.Diagnostics, IncrementalStepRunReason.Modified);
     }
 
-    private static (GeneratorRunResult First, GeneratorRunResult Second) RunTwice(string model, Func<(SyntaxTree Tree, int Index), bool> edited, Func<string, string> edit)
+    private const string BlockUser = """
+        using SharpShot;
+
+        namespace Demo;
+
+        [Model(1, 28, 28)]
+        [Repeat(typeof(ConvBlock), 2), Flatten, Dense(10)]
+        public partial class BlockUser;
+
+        [Model(1, 28, 28)]
+        [Use(typeof(UsedFeatures)), Dense(10)]
+        public partial class ModelUser;
+        """;
+
+    private const string Blocks = """
+        using SharpShot;
+
+        namespace Demo;
+
+        [Block]
+        [Conv2d(8, 3, Padding = 1), Relu, MaxPool2d(2)]
+        public partial class ConvBlock;
+
+        [Model(1, 28, 28)]
+        [Flatten, Dense(32)]
+        public partial class UsedFeatures;
+        """;
+
+    [Fact]
+    public void EditingABlockInAnotherFileReEmitsTheModelsThatUseIt()
     {
-        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(model, Unrelated);
+        (GeneratorRunResult first, GeneratorRunResult second) = RunTwice(
+            new[] { BlockUser, Blocks, Unrelated }, tree => tree.Index == 1, text => text.Replace("Conv2d(8, 3", "Conv2d(12, 3", StringComparison.Ordinal));
+
+        Assert.Equal(3, first.GeneratedSources.Length);
+        AssertReasons(second, TrackingNames.Models, IncrementalStepRunReason.Modified, IncrementalStepRunReason.Unchanged, IncrementalStepRunReason.Cached);
+        Assert.Single(second.TrackedSteps[TrackingNames.Models].SelectMany(run => run.Outputs), output => output.Reason == IncrementalStepRunReason.Modified);
+        string blockUser = Generated(second, "Demo.BlockUser.g.cs");
+        Assert.Contains("filters: 12", blockUser, StringComparison.Ordinal);
+        Assert.DoesNotContain("filters: 12", Generated(first, "Demo.BlockUser.g.cs"), StringComparison.Ordinal);
+
+        // BlockUser changed; ModelUser, which does not use the block, did not.
+        IncrementalStepRunReason[] outputs = second.TrackedOutputSteps[WellKnownGeneratorOutputs.SourceOutput].SelectMany(run => run.Outputs).Select(output => output.Reason).ToArray();
+        Assert.Contains(IncrementalStepRunReason.Modified, outputs);
+        Assert.Equal(Generated(first, "Demo.ModelUser.g.cs"), Generated(second, "Demo.ModelUser.g.cs"));
+    }
+
+    [Fact]
+    public void EditingAUsedModelInAnotherFileReEmitsTheModelThatUsesIt()
+    {
+        (GeneratorRunResult first, GeneratorRunResult second) = RunTwice(
+            new[] { BlockUser, Blocks, Unrelated }, tree => tree.Index == 1, text => text.Replace("Dense(32)", "Dense(48)", StringComparison.Ordinal));
+
+        Assert.Contains("units: 48", Generated(second, "Demo.ModelUser.g.cs"), StringComparison.Ordinal);
+        Assert.DoesNotContain("units: 48", Generated(first, "Demo.ModelUser.g.cs"), StringComparison.Ordinal);
+        Assert.Equal(Generated(first, "Demo.BlockUser.g.cs"), Generated(second, "Demo.BlockUser.g.cs"));
+    }
+
+    [Fact]
+    public void AnUnrelatedEditLeavesComposedModelsCached()
+    {
+        (_, GeneratorRunResult second) = RunTwice(
+            new[] { BlockUser, Blocks, Unrelated }, tree => tree.Index == 2, text => "// a comment\n" + text);
+
+        AssertReasons(second, TrackingNames.Models, IncrementalStepRunReason.Unchanged, IncrementalStepRunReason.Cached);
+        AssertOutputReasons(second, IncrementalStepRunReason.Cached);
+    }
+
+    [Fact]
+    public void ABlockMistakeIsReportedAtTheBlockAndTheModelWaits()
+    {
+        (GeneratorRunResult first, GeneratorRunResult second) = RunTwice(
+            new[] { BlockUser, Blocks, Unrelated }, tree => tree.Index == 1, text => text.Replace("Conv2d(8, 3", "Conv2d(0, 3", StringComparison.Ordinal));
+
+        Assert.Empty(first.Diagnostics);
+        Diagnostic diagnostic = Assert.Single(second.Diagnostics);
+        Assert.Equal("SS0004", diagnostic.Id);
+        Assert.Equal("Source1.cs", diagnostic.Location.GetLineSpan().Path);
+        Assert.DoesNotContain(second.GeneratedSources, generated => generated.HintName == "Demo.BlockUser.g.cs");
+        Assert.Contains(second.GeneratedSources, generated => generated.HintName == "Demo.ModelUser.g.cs");
+    }
+
+    private static string Generated(GeneratorRunResult result, string hintName) =>
+        result.GeneratedSources.Single(generated => generated.HintName == hintName).SourceText.ToString();
+
+    private static (GeneratorRunResult First, GeneratorRunResult Second) RunTwice(string model, Func<(SyntaxTree Tree, int Index), bool> edited, Func<string, string> edit) =>
+        RunTwice(new[] { model, Unrelated }, edited, edit);
+
+    private static (GeneratorRunResult First, GeneratorRunResult Second) RunTwice(string[] sources, Func<(SyntaxTree Tree, int Index), bool> edited, Func<string, string> edit)
+    {
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation(sources);
         GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
         GeneratorRunResult first = driver.GetRunResult().Results.Single();
 

@@ -32,6 +32,22 @@ public sealed class RobustnessTests
         "using SharpShot; public partial class A { [Model(784)] void M() { } }",
         // [Model] twice on one class (CS0579): one model, not two files with the same name.
         "using SharpShot; [Model(784)] [Dense(10)] public partial class A; [Model(784)] public partial class A;",
+        // Composition attributes that do not compile: a missing type, a missing count, wrong argument types.
+        "using SharpShot; [Model(784)] [Repeat(typeof(Missing), 2)] public partial class A;",
+        "using SharpShot; [Block] [Relu] public partial class B; [Model(784)] [Repeat(typeof(B))] public partial class A;",
+        "using SharpShot; [Block] [Relu] public partial class B; [Model(784)] [Residual(typeof(B), Projection = 1)] public partial class A;",
+        "using SharpShot; [Model(784)] [Use] public partial class A;",
+        "using SharpShot; [Model(784)] [Use(\"A\")] public partial class A;",
+        "using SharpShot; [Model(12)] [Reshape(\"a\")] public partial class A;",
+        "using SharpShot; [Model(12)] [Reshape(1.5)] public partial class A;",
+        "using SharpShot; [Model(1, 8, 8)] [Conv2d(4, 3, PaddingMode = 1)] public partial class A;",
+        "using SharpShot; [Model(4, 4)] [Lstm(4, ReturnSequences = 1)] public partial class A;",
+        // A block that does not compile, used by a model: the compiler reports it, the model waits.
+        "using SharpShot; [Block] [Conv2D(8, 3)] public partial class B; [Model(1, 8, 8)] [Repeat(typeof(B), 2)] public partial class A;",
+        "using SharpShot; [Block(1)] [Relu] public partial class B; [Model(4)] [Repeat(typeof(B), 2)] public partial class A;",
+        // [Block] where it is not allowed.
+        "using SharpShot; [Block] [Relu] public partial struct S;",
+        "using SharpShot; [Block] [Block] [Relu] public partial class B;",
         // Errors elsewhere in the class.
         "using SharpShot; [Model(784)] [Dense(10)] public partial class A : Missing;",
         "using SharpShot; [Model(784)] [Dense(10)] public partial class A { int x = ; }",
@@ -47,6 +63,93 @@ public sealed class RobustnessTests
         Assert.Empty(run.DriverDiagnostics);
         Assert.DoesNotContain(run.Diagnostics, d => d.Id == "SS9999");
         Assert.NotEmpty(run.Input.GetDiagnostics().Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error));
+    }
+
+    public static TheoryData<string> Odd => new()
+    {
+        // typeof of things that are not blocks or models.
+        "[Model(4)] [Repeat(typeof(int), 2)] public partial class A;",
+        "[Model(4)] [Repeat(typeof(System.Collections.Generic.List<>), 2)] public partial class A;",
+        "[Model(4)] [Use(typeof(System.Action<int>))] public partial class A;",
+        "[Model(4)] [Residual(typeof(A))] public partial class A;",
+        "[Model(4)] [Use(typeof(A))] public partial class A;",
+        // Generic blocks, open and closed.
+        "[Block] [Relu] public partial class G<T>; [Model(4)] [Repeat(typeof(G<>), 2), Repeat(typeof(G<int>), 1)] public partial class A;",
+        // Extreme counts and sizes.
+        "[Block] [Relu] public partial class B; [Model(4)] [Repeat(typeof(B), int.MaxValue)] public partial class A;",
+        "[Block] [Relu] public partial class B; [Model(4)] [Repeat(typeof(B), int.MinValue)] public partial class A;",
+        "[Model(12)] [Reshape] public partial class A;",
+        "[Model(12)] [Reshape(null)] public partial class A;",
+        "[Model(12)] [Reshape(int.MaxValue, int.MaxValue, int.MaxValue, int.MaxValue)] public partial class A;",
+        "[Model(12)] [Reshape(-1, int.MinValue)] public partial class A;",
+        "[Model(int.MaxValue, int.MaxValue)] [Reshape(-1, 1)] public partial class A;",
+        "[Model(3, 8, 8)] [Conv2d(int.MaxValue, int.MaxValue, Dilation = int.MaxValue, PaddingMode = PaddingMode.Same)] public partial class A;",
+        "[Model(3, 8, 8)] [Conv2d(4, 2, Stride = int.MaxValue, PaddingMode = PaddingMode.Same)] public partial class A;",
+        "[Model(3, int.MaxValue, int.MaxValue)] [ConvTranspose2d(4, int.MaxValue, Stride = int.MaxValue, OutputPadding = int.MaxValue - 1)] public partial class A;",
+        "[Model(3, 8, 8)] [MaxPool2d(int.MaxValue, Padding = int.MaxValue / 2)] public partial class A;",
+        "[Model(int.MaxValue)] [Embedding(16777216, int.MaxValue)] public partial class A;",
+        "[Model(int.MaxValue, int.MaxValue)] [Lstm(int.MaxValue, ReturnSequences = true), Gru(int.MaxValue)] public partial class A;",
+        "[Model(int.MaxValue, 8, 8)] [BatchNorm2d(Momentum = double.NaN, Epsilon = double.NaN)] public partial class A;",
+        "[Block] [Dense(int.MaxValue)] public partial class B; [Model(int.MaxValue)] [Residual(typeof(B), Projection = true)] public partial class A;",
+        // Names inside and around compositions.
+        "[Block] [Relu(Name = \"\")] public partial class B; [Model(4)] [Repeat(typeof(B), 2, Name = \"class\")] public partial class A;",
+        "[Block] [Relu] public partial class B; [Model(4)] [Residual(typeof(B), Name = \"Summary\"), Use(typeof(C), Name = null)] public partial class A; [Model(4)] [Relu] public partial class C;",
+    };
+
+    [Theory]
+    [MemberData(nameof(Odd))]
+    public void OddButCompilingDeclarationsNeverThrow(string declarations)
+    {
+        GeneratorRun run = GeneratorHarness.Run("using SharpShot;\n" + declarations);
+
+        // SSxxxx diagnostics are expected here; a generator exception would be CS8785.
+        Assert.Null(run.Result.Exception);
+        Assert.DoesNotContain(run.DriverDiagnostics, d => !d.Id.StartsWith("SS", StringComparison.Ordinal));
+        Assert.DoesNotContain(run.Diagnostics, d => d.Id == "SS9999");
+    }
+
+    [Fact]
+    public void DeeplyNestedBlocksStopAtTheDepthLimit()
+    {
+        // 200 blocks, each inserting the next: deeper than the generator follows.
+        var source = new System.Text.StringBuilder("using SharpShot;\n[Model(4)]\n[Repeat(typeof(B0), 1)]\npublic partial class Deep;\n");
+        for (int i = 0; i < 200; i++)
+        {
+            source.Append($"[Block] [Repeat(typeof(B{i + 1}), 1)] public partial class B{i};\n");
+        }
+
+        source.Append("[Block] [Relu] public partial class B200;\n");
+
+        GeneratorRun run = GeneratorHarness.Run(source.ToString());
+
+        Assert.Null(run.Result.Exception);
+        Microsoft.CodeAnalysis.Diagnostic diagnostic = Assert.Single(run.Diagnostics);
+        Assert.Equal("SS0004", diagnostic.Id);
+        Assert.EndsWith("the nesting of blocks and models must be at most 64 deep, but is deeper", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Empty(run.Result.GeneratedSources);
+    }
+
+    [Fact]
+    public void ALongChainOfUsedModelsStopsAtTheDepthLimit()
+    {
+        var source = new System.Text.StringBuilder("using SharpShot;\n");
+        for (int i = 0; i < 100; i++)
+        {
+            source.Append($"[Model(4)] [Use(typeof(M{i + 1}))] public partial class M{i};\n");
+        }
+
+        source.Append("[Model(4)] [Relu] public partial class M100;\n");
+
+        GeneratorRun run = GeneratorHarness.Run(source.ToString());
+
+        Assert.Null(run.Result.Exception);
+        Assert.All(run.Diagnostics, d => Assert.Equal("SS0004", d.Id));
+        Assert.NotEmpty(run.Diagnostics);
+
+        // The models near the end of the chain are shallow enough to generate.
+        Assert.Contains(run.Result.GeneratedSources, generated => generated.HintName == "M100.g.cs");
+        Assert.Contains(run.Result.GeneratedSources, generated => generated.HintName == "M40.g.cs");
+        Assert.DoesNotContain(run.Result.GeneratedSources, generated => generated.HintName == "M0.g.cs");
     }
 
     [Fact]

@@ -14,11 +14,16 @@ public sealed class RuntimeCompilationTests
     [InlineData(TestModels.NestedModel)]
     [InlineData(TestModels.ParameterFree)]
     [InlineData(TestModels.SoftmaxOnly)]
+    [InlineData(TestModels.TinyResNet)]
+    [InlineData(TestModels.OmniglotEmbedding)]
+    [InlineData(TestModels.UsedModel)]
+    [InlineData(TestModels.LayerZoo)]
+    [InlineData(TestModels.TextClassifier)]
     public void GeneratedModelCompilesAgainstTheRuntime(string source)
     {
         GeneratorRun run = GeneratorHarness.Run(source);
 
-        Assert.Single(run.Result.GeneratedSources);
+        Assert.NotEmpty(run.Result.GeneratedSources);
         Assert.Empty(run.Diagnostics);
         // Errors anywhere; warnings (XML docs included) in the generated file. The test sources need not document themselves.
         Diagnostic[] problems = run.Output.GetDiagnostics()

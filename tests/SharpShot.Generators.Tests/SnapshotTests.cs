@@ -20,6 +20,28 @@ public sealed class SnapshotTests
         Snapshot.Verify(name, run.SingleSource);
     }
 
+    [Theory]
+    [InlineData(nameof(TestModels.TinyResNet), TestModels.TinyResNet, "Demo.Composed.TinyResNet.g.cs")]
+    [InlineData(nameof(TestModels.OmniglotEmbedding), TestModels.OmniglotEmbedding, "Demo.FewShot.OmniglotEmbedding.g.cs")]
+    [InlineData(nameof(TestModels.UsedModel), TestModels.UsedModel, "Demo.Reuse.Classifier.g.cs")]
+    [InlineData(nameof(TestModels.LayerZoo), TestModels.LayerZoo, "Demo.LayerZoo.g.cs")]
+    [InlineData(nameof(TestModels.TextClassifier), TestModels.TextClassifier, "Demo.Text.TextClassifier.g.cs")]
+    public void ComposedAndNewLayerModelsMatchSnapshots(string name, string source, string hintName)
+    {
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Empty(run.Diagnostics);
+        Snapshot.Verify(name, Assert.Single(run.Result.GeneratedSources, generated => generated.HintName == hintName).SourceText.ToString());
+    }
+
+    [Fact]
+    public void BlocksGetNoGeneratedCode()
+    {
+        GeneratorRun run = GeneratorHarness.Run(TestModels.TinyResNet);
+
+        Assert.Equal(new[] { "Demo.Composed.TinyResNet.g.cs" }, run.Result.GeneratedSources.Select(generated => generated.HintName));
+    }
+
     [Fact]
     public void ASoftmaxOnlyModelHasIdentityLogits()
     {

@@ -76,11 +76,51 @@ public sealed class SummaryTests
         Assert.True(lines[1].Length >= row.Length);
     }
 
-    /// <summary>The model the pipeline's Models step produced for <paramref name="source"/>.</summary>
-    private static ModelSpec ParseModel(string source)
+    [Fact]
+    public void ComposedLayersShowTheirInnerLayersIndented()
+    {
+        IReadOnlyList<string> lines = SummaryTable.Lines(ParseModel(TestModels.TinyResNet, "TinyResNet"));
+
+        Assert.Equal(
+            new[]
+            {
+                " stage_3_1 (Stage)                   (None, 16, 28, 28)        4,768",
+                "   residual_1 (Residual)             (None, 16, 28, 28)        4,768",
+                "     body (Basic)                    (None, 16, 28, 28)        4,768",
+                "       conv2d_1 (Conv2d)             (None, 16, 28, 28)        2,320",
+                "       batchnorm2d_2 (BatchNorm2d)   (None, 16, 28, 28)        64",
+            },
+            lines.SkipWhile(line => !line.StartsWith(" stage_3_1", StringComparison.Ordinal)).Take(5));
+        Assert.Contains("   projection (Conv2d)               (None, 32, 14, 14)        544", lines);
+        Assert.Equal(new[] { "Total params: 24,714", "Trainable params: 24,458", "Non-trainable params: 256" }, lines.Skip(lines.Count - 4).Take(3));
+    }
+
+    [Fact]
+    public void BatchNormRunningStatisticsAreNonTrainable()
+    {
+        ModelSpec model = ParseModel("""
+            using SharpShot;
+            [Model(3, 8, 8)]
+            [Conv2d(4, 3), BatchNorm2d, Flatten, Dense(2), BatchNorm1d]
+            public partial class Normalized;
+            """);
+
+        IReadOnlyList<string> lines = SummaryTable.Lines(model);
+
+        // Keras counts the moving mean and variance in the row and the total, not in the trainable params.
+        Assert.Contains(" batchnorm2d_2 (BatchNorm2d) (None, 4, 6, 6)           16", lines);
+        Assert.Equal(new long[] { 112, 8, 0, 290, 4 }, model.Layers.Select(layer => layer.ParameterCount));
+        Assert.Equal(414, model.ParameterCount);
+        Assert.Equal(12, model.NonTrainableCount);
+        Assert.Equal(new[] { "Total params: 426", "Trainable params: 414", "Non-trainable params: 12" }, lines.Skip(lines.Count - 4).Take(3));
+    }
+
+    /// <summary>The model the pipeline's Models step produced for <paramref name="source"/> (the one named <paramref name="className"/> when there are several).</summary>
+    private static ModelSpec ParseModel(string source, string? className = null)
     {
         GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(GeneratorHarness.CreateCompilation(source));
         GeneratorRunResult result = driver.GetRunResult().Results.Single();
-        return (ModelSpec)result.TrackedSteps[TrackingNames.Models].Single().Outputs.Single().Value;
+        return result.TrackedSteps[TrackingNames.Models].SelectMany(step => step.Outputs).Select(output => (ModelSpec)output.Value)
+            .Single(model => className is null || model.ClassName == className);
     }
 }

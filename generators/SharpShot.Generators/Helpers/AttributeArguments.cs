@@ -21,6 +21,22 @@ internal readonly struct AttributeArguments
     /// <summary>A constructor argument of type double.</summary>
     public double Double(string parameterName) => Convert.ToDouble(Constructor(parameterName), CultureInfo.InvariantCulture);
 
+    /// <summary>A constructor argument of type int[] (also <c>params</c>); empty when null.</summary>
+    public int[] IntArray(string parameterName)
+    {
+        TypedConstant constant = ConstructorConstant(parameterName);
+        return constant.Kind == TypedConstantKind.Array && !constant.IsNull
+            ? constant.Values.Select(value => Convert.ToInt32(value.Value, CultureInfo.InvariantCulture)).ToArray()
+            : Array.Empty<int>();
+    }
+
+    /// <summary>A constructor argument of type <see cref="System.Type"/>: the type named by typeof, or null for <c>null</c>.</summary>
+    public ITypeSymbol? Type(string parameterName) => ConstructorConstant(parameterName).Value as ITypeSymbol;
+
+    /// <summary>A bool property, or <paramref name="defaultValue"/> when not set.</summary>
+    public bool Bool(string propertyName, bool defaultValue) =>
+        Property(propertyName)?.Value is bool value ? value : defaultValue;
+
     /// <summary>An int property set as <c>Property = value</c>, or <paramref name="defaultValue"/> when not set.</summary>
     public int Int(string propertyName, int defaultValue) =>
         Property(propertyName)?.Value is { } value ? Convert.ToInt32(value, CultureInfo.InvariantCulture) : defaultValue;
@@ -48,14 +64,22 @@ internal readonly struct AttributeArguments
 
     private object Constructor(string parameterName)
     {
+        TypedConstant constant = ConstructorConstant(parameterName);
+        return constant.Kind != TypedConstantKind.Array && constant.Value is { } value
+            ? value
+            : throw new InvalidOperationException($"{_attribute.AttributeClass?.Name} has no constructor argument '{parameterName}' of a scalar type.");
+    }
+
+    private TypedConstant ConstructorConstant(string parameterName)
+    {
         IMethodSymbol? constructor = _attribute.AttributeConstructor;
         if (constructor is not null)
         {
             for (int i = 0; i < constructor.Parameters.Length && i < _attribute.ConstructorArguments.Length; i++)
             {
-                if (constructor.Parameters[i].Name == parameterName && _attribute.ConstructorArguments[i].Value is { } value)
+                if (constructor.Parameters[i].Name == parameterName)
                 {
-                    return value;
+                    return _attribute.ConstructorArguments[i];
                 }
             }
         }

@@ -18,9 +18,10 @@ internal sealed class DenseRule : LayerRule
             return;
         }
 
+        layer.Parameter("weight", units, features);
+        layer.Parameter("bias", units);
         layer.Produces(
             new long[] { units },
-            parameterCount: ((long)features * units) + units,
             $"inFeatures: {features}",
             $"units: {units}",
             "init");

@@ -21,6 +21,6 @@ internal sealed class DropoutRule : LayerRule
             return;
         }
 
-        layer.Produces(input, parameterCount: 0, $"rate: {CSharpText.Double(rate)}");
+        layer.Produces(input, $"rate: {CSharpText.Double(rate)}");
     }
 }

@@ -21,6 +21,6 @@ internal sealed class FlattenRule : LayerRule
             size = checked(size * dimension);
         }
 
-        layer.Produces(new[] { size }, parameterCount: 0);
+        layer.Produces(new[] { size });
     }
 }

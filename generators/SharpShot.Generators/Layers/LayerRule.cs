@@ -21,7 +21,7 @@ internal abstract class LayerRule
 
     /// <summary>
     /// Reads and checks the layer's arguments and, when its input shape is known and fits, states its
-    /// output through <see cref="LayerSite.Produces"/>. Problems are reported on <paramref name="layer"/>.
+    /// output through <see cref="LayerSite.Produces(long[], string[])"/>. Problems are reported on <paramref name="layer"/>.
     /// </summary>
     public abstract void Apply(LayerSite layer);
 }

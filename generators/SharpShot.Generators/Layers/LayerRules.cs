@@ -5,13 +5,38 @@ internal static class LayerRules
 {
     public static IReadOnlyList<LayerRule> All { get; } = new LayerRule[]
     {
-        new Conv2dRule(),
-        new MaxPool2dRule(),
-        new FlattenRule(),
+        // Learned transformations.
         new DenseRule(),
-        new ReluRule(),
-        new SoftmaxRule(),
+        new Conv1dRule(),
+        new Conv2dRule(),
+        new ConvTranspose2dRule(),
+        new EmbeddingRule(),
+        new LstmRule(),
+        new GruRule(),
+
+        // Pooling, normalization, regularization.
+        new MaxPool2dRule(),
+        new AvgPool2dRule(),
+        new GlobalAvgPool2dRule(),
+        new BatchNorm1dRule(),
+        new BatchNorm2dRule(),
+        new LayerNormRule(),
         new DropoutRule(),
+
+        // Shape changes.
+        new FlattenRule(),
+        new ReshapeRule(),
+
+        // Activations.
+        new ReluRule(),
+        new LeakyReluRule(),
+        new EluRule(),
+        new GeluRule(),
+        new SiluRule(),
+        new SigmoidRule(),
+        new TanhRule(),
+        new SoftmaxRule(),
+        new LogSoftmaxRule(),
     };
 
     private static readonly Dictionary<string, LayerRule> s_byAttribute = All.ToDictionary(rule => rule.AttributeMetadataName);
@@ -20,6 +45,6 @@ internal static class LayerRules
     public static LayerRule? ForAttribute(string attributeMetadataName) =>
         s_byAttribute.TryGetValue(attributeMetadataName, out LayerRule? rule) ? rule : null;
 
-    /// <summary>The known kinds, for messages: "Conv2d, MaxPool2d, …".</summary>
-    public static string KnownKinds => string.Join(", ", All.Select(rule => rule.Kind));
+    /// <summary>The known kinds, for messages: "Dense, Conv1d, …; the compositions Repeat, Residual and Use".</summary>
+    public static string KnownKinds { get; } = string.Join(", ", All.Select(rule => rule.Kind)) + "; the compositions Repeat, Residual and Use";
 }

@@ -5,31 +5,35 @@ namespace SharpShot.Generators.Layers;
 
 /// <summary>
 /// One layer attribute while its rule runs: what the rule reads (arguments, input shape) and how it
-/// answers (problems as diagnostics at the attribute, or the output through <see cref="Produces(long[], long, string[])"/>).
-/// The input is unknown after an earlier layer failed; the rule then still checks its own
-/// arguments, and the shape helpers return false without reporting anything.
+/// answers (problems as diagnostics, or the output through <see cref="Produces(long[], string[])"/>).
+/// The input is unknown after an earlier layer failed, and while a [Block] is checked on its own
+/// (blocks are shape-polymorphic); the rule then still checks its own arguments, and the shape helpers
+/// return false without reporting anything. Arguments are therefore checked before the input is read.
 /// </summary>
 internal sealed class LayerSite
 {
     private readonly EquatableArray<int>? _input;
     private readonly LocationInfo? _location;
     private readonly List<DiagnosticInfo> _diagnostics;
+    private readonly List<ParameterSpec> _parameters = new();
+    private long _nonTrainable;
 
-    public LayerSite(int position, string declaration, AttributeArguments arguments, EquatableArray<int>? input, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    /// <param name="subject">How messages name the layer: <c>Layer 2 'Dense(10)'</c>, or its path inside a block use.</param>
+    /// <param name="arguments">The attribute's arguments.</param>
+    /// <param name="input">The input shape, or null when unknown.</param>
+    /// <param name="location">Where problems are reported: the attribute, or the model attribute that inserted the block holding it.</param>
+    /// <param name="diagnostics">Receives the problems.</param>
+    public LayerSite(string subject, AttributeArguments arguments, EquatableArray<int>? input, LocationInfo? location, List<DiagnosticInfo> diagnostics)
     {
-        Position = position;
-        Declaration = declaration;
+        Subject = subject;
         Arguments = arguments;
         _input = input;
         _location = location;
         _diagnostics = diagnostics;
     }
 
-    /// <summary>1-based position among the model's layers.</summary>
-    public int Position { get; }
-
-    /// <summary>The attribute as written, e.g. <c>Conv2d(32, 3)</c>.</summary>
-    public string Declaration { get; }
+    /// <summary>How messages name the layer, e.g. <c>Layer 2 'Dense(10)'</c>.</summary>
+    public string Subject { get; }
 
     public AttributeArguments Arguments { get; }
 
@@ -46,18 +50,29 @@ internal sealed class LayerSite
         return _input is not null;
     }
 
-    /// <summary>The input as (channels, height, width); reports SS0005 for another rank.</summary>
-    public bool TryGetImageInput(out int channels, out int height, out int width)
+    /// <summary>The input when it has <paramref name="rank"/> dimensions; reports SS0005 ("needs a {description} input") otherwise.</summary>
+    public bool TryGetInput(int rank, string description, out EquatableArray<int> shape)
     {
-        channels = height = width = 0;
-        if (!TryGetInput(out EquatableArray<int> shape))
+        if (!TryGetInput(out shape))
         {
             return false;
         }
 
-        if (shape.Count != 3)
+        if (shape.Count != rank)
         {
-            Report(DiagnosticDescriptors.NeedsImageInput, Position, Declaration, Shapes.Format(shape));
+            NeedsRank(description);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The input as (channels, height, width); reports SS0005 for another rank.</summary>
+    public bool TryGetImageInput(out int channels, out int height, out int width)
+    {
+        channels = height = width = 0;
+        if (!TryGetInput(3, "(channels, height, width)", out EquatableArray<int> shape))
+        {
             return false;
         }
 
@@ -76,12 +91,19 @@ internal sealed class LayerSite
 
         if (shape.Count != 1)
         {
-            Report(DiagnosticDescriptors.NeedsFlatInput, Position, Declaration, Shapes.Format(shape));
+            Report(DiagnosticDescriptors.NeedsFlatInput, Shapes.Format(shape));
             return false;
         }
 
         features = shape[0];
         return true;
+    }
+
+    /// <summary>Reports SS0005: the layer needs a <paramref name="description"/> input, e.g. <c>(channels, length)</c>.</summary>
+    public void NeedsRank(string description)
+    {
+        TryGetInput(out EquatableArray<int> input);
+        Report(DiagnosticDescriptors.NeedsRank, description, Shapes.Format(input));
     }
 
     /// <summary>Reports SS0004 unless <paramref name="value"/> is positive.</summary>
@@ -92,56 +114,93 @@ internal sealed class LayerSite
     public void RequireNonNegative(string what, int value) =>
         Require(value >= 0, what, "zero or positive", CSharpText.Int(value));
 
+    /// <summary>Reports SS0004 unless <paramref name="value"/> is a finite number (not NaN or infinite).</summary>
+    public void RequireFinite(string what, double value) =>
+        Require(!double.IsNaN(value) && !double.IsInfinity(value), what, "a finite number", CSharpText.Double(value));
+
     /// <summary>Reports SS0004 ("{what} must be {constraint}, but is {actual}") unless <paramref name="condition"/> holds.</summary>
     public void Require(bool condition, string what, string constraint, string actual)
     {
         if (!condition)
         {
-            Report(DiagnosticDescriptors.OutOfRange, Subject, what, constraint, actual);
+            Report(DiagnosticDescriptors.OutOfRange, what, constraint, actual);
         }
     }
 
-    /// <summary>Reports SS0003: a square window of side <paramref name="window"/> does not fit the (padded) spatial size.</summary>
-    public void WindowTooLarge(int window, long height, long width, bool padded)
+    /// <summary>Reports SS0003: a window of <paramref name="window"/> (e.g. <c>3x3</c>) does not fit the input's <paramref name="size"/> (e.g. <c>2x2 padded</c>).</summary>
+    public void WindowTooLarge(string window, string size)
     {
         TryGetInput(out EquatableArray<int> input);
-        string size = CSharpText.Int(height) + "x" + CSharpText.Int(width) + (padded ? " padded" : string.Empty);
-        Report(DiagnosticDescriptors.WindowTooLarge, Position, Declaration, CSharpText.Int(window) + "x" + CSharpText.Int(window), size, Shapes.Format(input));
+        Report(DiagnosticDescriptors.WindowTooLarge, window, size, Shapes.Format(input));
     }
 
-    /// <summary>Declares the layer's output.</summary>
-    /// <param name="shape">The per-sample output shape; reports SS0004 for a dimension too large for an int.</param>
-    /// <param name="parameterCount">Trainable values, as Keras counts them.</param>
-    /// <param name="constructorArguments">The runtime layer's constructor arguments after its name, as C# source.</param>
-    public void Produces(long[] shape, long parameterCount, params string[] constructorArguments)
+    /// <summary>Reports SS0003 for a square window of side <paramref name="window"/> and a (padded) spatial size.</summary>
+    public void WindowTooLarge(long window, long height, long width, bool padded) =>
+        WindowTooLarge(CSharpText.Int(window) + "x" + CSharpText.Int(window), CSharpText.Int(height) + "x" + CSharpText.Int(width) + (padded ? " padded" : string.Empty));
+
+    /// <summary>Reports SS0015: <paramref name="groups"/> does not divide <paramref name="what"/> (e.g. <c>the filters (6)</c>).</summary>
+    public void GroupsDoNotDivide(int groups, string what) =>
+        Report(DiagnosticDescriptors.GroupsDoNotDivide, CSharpText.Int(groups), what);
+
+    /// <summary>Reports <paramref name="descriptor"/> with the subject as its first argument, followed by <paramref name="arguments"/>.</summary>
+    public void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, params object[] arguments)
     {
-        for (int i = 0; i < shape.Length; i++)
+        HasErrors = true;
+        _diagnostics.Add(DiagnosticInfo.Create(descriptor, _location, new object[] { Subject }.Concat(arguments).ToArray()));
+    }
+
+    /// <summary>
+    /// Declares a trainable parameter, in the order the runtime layer's functional forward takes them
+    /// (its <c>OwnParameters</c>): this is what the model's parameter descriptors list.
+    /// </summary>
+    /// <param name="name">The name within the layer, e.g. <c>weight</c>.</param>
+    /// <param name="shape">Its shape; the product counts towards the parameter count (checked for overflow).</param>
+    public void Parameter(string name, params long[] shape)
+    {
+        long size = 1;
+        foreach (long dimension in shape)
         {
+            size = checked(size * dimension);
+        }
+
+        _parameters.Add(new ParameterSpec(name, shape.ToEquatableArray(), size));
+    }
+
+    /// <summary>Declares values the layer saves but does not train (BatchNorm's running statistics); Keras's "non-trainable params".</summary>
+    public void NonTrainable(long count) => _nonTrainable = checked(_nonTrainable + count);
+
+    /// <summary>Declares the layer's output; its parameter count is the sum of the declared <see cref="Parameter"/> sizes.</summary>
+    /// <param name="shape">The per-sample output shape; reports SS0004 for a dimension that is not positive or too large for an int.</param>
+    /// <param name="constructorArguments">The runtime layer's constructor arguments after its name, as C# source.</param>
+    public void Produces(long[] shape, params string[] constructorArguments)
+    {
+        long parameterCount = 0;
+        foreach (ParameterSpec parameter in _parameters)
+        {
+            parameterCount = checked(parameterCount + parameter.Size);
+        }
+
+        // The first dimension out of range is reported; the others are usually so for the same reason.
+        for (int i = 0; i < shape.Length && !HasErrors; i++)
+        {
+            Require(shape[i] > 0, $"output dimension {i + 1}", "positive", CSharpText.Int(shape[i]));
             Require(shape[i] <= int.MaxValue, $"output dimension {i + 1}", $"at most {CSharpText.Int(int.MaxValue)}", CSharpText.Int(shape[i]));
         }
 
         if (!HasErrors)
         {
-            Output = new LayerOutput(shape.Select(d => (int)d).ToEquatableArray(), parameterCount, constructorArguments.ToEquatableArray());
+            Output = new LayerOutput(shape.Select(d => (int)d).ToEquatableArray(), _parameters.ToEquatableArray(), _nonTrainable, constructorArguments.ToEquatableArray());
         }
     }
 
     /// <summary>Declares the layer's output.</summary>
-    public void Produces(EquatableArray<int> shape, long parameterCount, params string[] constructorArguments) =>
-        Produces(shape.Select(d => (long)d).ToArray(), parameterCount, constructorArguments);
+    public void Produces(EquatableArray<int> shape, params string[] constructorArguments) =>
+        Produces(shape.Select(d => (long)d).ToArray(), constructorArguments);
 
     /// <summary>Reports that a size computed for this layer overflowed 64 bits.</summary>
     public void Overflowed() =>
         Require(false, "its parameter count and output size", $"at most {CSharpText.Int(long.MaxValue)}", "larger");
-
-    private string Subject => $"Layer {CSharpText.Int(Position)} '{Declaration}'";
-
-    private void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, params object[] arguments)
-    {
-        HasErrors = true;
-        _diagnostics.Add(DiagnosticInfo.Create(descriptor, _location, arguments));
-    }
 }
 
 /// <summary>A layer's output as its rule states it.</summary>
-internal sealed record LayerOutput(EquatableArray<int> Shape, long ParameterCount, EquatableArray<string> ConstructorArguments);
+internal sealed record LayerOutput(EquatableArray<int> Shape, EquatableArray<ParameterSpec> Parameters, long NonTrainableValues, EquatableArray<string> ConstructorArguments);

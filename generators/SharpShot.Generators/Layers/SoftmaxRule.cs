@@ -1,10 +1,10 @@
 namespace SharpShot.Generators.Layers;
 
 /// <summary>
-/// <c>[Softmax]</c>: softmax over the last dimension; shape unchanged, no parameters. As the last
-/// layer it makes the model output probabilities and is left out of the generated <c>Logits</c>.
+/// <c>[Softmax]</c>: softmax over the last dimension. As the last layer it makes the model output
+/// probabilities and is left out of the generated <c>Logits</c>.
 /// </summary>
-internal sealed class SoftmaxRule : LayerRule
+internal sealed class SoftmaxRule : ElementwiseRule
 {
     /// <summary>The kind the emitter checks for a final Softmax.</summary>
     public const string KindName = "Softmax";
@@ -12,13 +12,5 @@ internal sealed class SoftmaxRule : LayerRule
     public SoftmaxRule()
         : base(KindName)
     {
-    }
-
-    public override void Apply(LayerSite layer)
-    {
-        if (layer.TryGetInput(out Helpers.EquatableArray<int> input))
-        {
-            layer.Produces(input, parameterCount: 0);
-        }
     }
 }

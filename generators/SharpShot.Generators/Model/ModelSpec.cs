@@ -32,8 +32,11 @@ internal sealed record ModelSpec(
 
     public long ParameterCount => Layers.Sum(layer => layer.ParameterCount);
 
+    /// <summary>Values saved but not trained, such as BatchNorm's running statistics: Keras's "Non-trainable params".</summary>
+    public long NonTrainableCount => Layers.Sum(layer => layer.NonTrainableCount);
+
     /// <summary>True when the last layer is Softmax: forward returns probabilities, Logits the values before it.</summary>
-    public bool OutputsProbabilities => Layers[Layers.Count - 1].Kind == SharpShot.Generators.Layers.SoftmaxRule.KindName;
+    public bool OutputsProbabilities => Layers[Layers.Count - 1] is { Structure: LayerStructure.Layer, Kind: SharpShot.Generators.Layers.SoftmaxRule.KindName };
 
     /// <summary>
     /// <c>{Namespace}.{Class}.g.cs</c>, with <c>+</c> before a nested class as in metadata names
@@ -54,29 +57,68 @@ internal sealed record ModelSpec(
 /// <param name="Name">The type's name (never generic: nesting in a generic type is rejected).</param>
 internal sealed record ContainingTypeSpec(string Keyword, string Name);
 
-/// <summary>One layer with its inferred shapes, as the emitter writes it.</summary>
-/// <param name="Position">1-based position among the layers.</param>
-/// <param name="Kind">The layer kind, e.g. Conv2d: its attribute without the suffix.</param>
-/// <param name="Name">The field name: the attribute's Name or <c>{kind}_{position}</c>.</param>
+/// <summary>How a layer is built: a runtime layer of its own, or a container of other layers.</summary>
+internal enum LayerStructure
+{
+    /// <summary>One runtime layer (Conv2dLayer, DenseLayer, …), constructed from <see cref="LayerSpec.ConstructorArguments"/>.</summary>
+    Layer,
+
+    /// <summary>A <c>BlockLayer</c>: the <see cref="LayerSpec.Children"/> run one after another (a [Block] use, a [Use]d model).</summary>
+    Block,
+
+    /// <summary>A <c>ResidualLayer</c>: <see cref="LayerSpec.Children"/> holds the body (a block) and, when the shape changes, the projection.</summary>
+    Residual,
+}
+
+/// <summary>One layer with its inferred shapes, as the emitter writes it; composed layers hold their inner layers.</summary>
+/// <param name="Position">1-based position among the attributes of the model or block that declares it (the repetitions of a Repeat share one).</param>
+/// <param name="Kind">The layer kind, e.g. Conv2d; for a composed layer the block's or model's class name, or Residual.</param>
+/// <param name="Name">The module name: the field name at the top level, the name a container registers it under inside one.</param>
 /// <param name="Declaration">The attribute as written (whitespace normalized), e.g. <c>Conv2d(32, 3)</c>.</param>
+/// <param name="Detail">What part of the declaration this is when it is not all of it, e.g. <c>repetition 2 of 4</c>; null otherwise.</param>
 /// <param name="InputShape">Per-sample input shape.</param>
 /// <param name="OutputShape">Per-sample output shape.</param>
-/// <param name="ParameterCount">Trainable values, as Keras counts them.</param>
+/// <param name="Parameters">The layer's own trainable parameters in functional-forward order (none for a container).</param>
+/// <param name="NonTrainableValues">The layer's own values that are saved but not trained, such as BatchNorm's running statistics.</param>
 /// <param name="RuntimeType">The fully qualified runtime layer class.</param>
-/// <param name="ConstructorArguments">The constructor arguments after the name, as C# source.</param>
+/// <param name="ConstructorArguments">The constructor arguments after the name, as C# source (none for a container).</param>
+/// <param name="Structure">Whether it is a layer of its own or a container.</param>
+/// <param name="Children">A container's layers, in order.</param>
 internal sealed record LayerSpec(
     int Position,
     string Kind,
     string Name,
     string Declaration,
+    string? Detail,
     EquatableArray<int> InputShape,
     EquatableArray<int> OutputShape,
-    long ParameterCount,
+    EquatableArray<ParameterSpec> Parameters,
+    long NonTrainableValues,
     string RuntimeType,
-    EquatableArray<string> ConstructorArguments);
+    EquatableArray<string> ConstructorArguments,
+    LayerStructure Structure,
+    EquatableArray<LayerSpec> Children)
+{
+    /// <summary>Trainable values, its own and its children's, as Keras counts them.</summary>
+    public long ParameterCount => Parameters.Sum(parameter => parameter.Size) + Children.Sum(child => child.ParameterCount);
+
+    /// <summary>Values saved with the layer but not trained (BatchNorm's running mean and variance), its own and its children's.</summary>
+    public long NonTrainableCount => NonTrainableValues + Children.Sum(child => child.NonTrainableCount);
+}
+
+/// <summary>One trainable parameter of a layer.</summary>
+/// <param name="Name">Its name within the layer, e.g. <c>weight</c>.</param>
+/// <param name="Shape">Its shape.</param>
+/// <param name="Size">The product of <paramref name="Shape"/>.</param>
+internal sealed record ParameterSpec(string Name, EquatableArray<long> Shape, long Size);
 
 /// <summary>The values of [Train], emitted as the model's TrainingDefaults.</summary>
+/// <param name="Epochs">Passes over the training set.</param>
+/// <param name="BatchSize">Samples per optimizer step.</param>
 /// <param name="Optimizer">A C# expression of type OptimizerKind, e.g. <c>global::SharpShot.OptimizerKind.Adam</c>.</param>
+/// <param name="LearningRate">The optimizer's learning rate.</param>
+/// <param name="Momentum">Momentum for SGD.</param>
+/// <param name="Seed">Seed for initialization, shuffling and dropout.</param>
 internal sealed record TrainingSpec(int Epochs, int BatchSize, string Optimizer, double LearningRate, double Momentum, int Seed)
 {
     // Must match TrainAttribute's property initializers: an absent [Train] or an unset property means these.

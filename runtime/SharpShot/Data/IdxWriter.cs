@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using SharpShot.Onnx;
 
 namespace SharpShot.Data;
 
@@ -27,33 +28,18 @@ public static class IdxWriter
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(file);
         string fullPath = Path.GetFullPath(path);
-        string temporary = $"{fullPath}.{Guid.NewGuid():N}.tmp";
-        try
+        AtomicFile.Write(fullPath, stream =>
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            if (compress)
             {
-                if (compress)
-                {
-                    using var zipped = new GZipStream(stream, CompressionLevel.Optimal, leaveOpen: true);
-                    Write(zipped, file);
-                }
-                else
-                {
-                    Write(stream, file);
-                }
+                using var zipped = new GZipStream(stream, CompressionLevel.Optimal, leaveOpen: true);
+                Write(zipped, file);
             }
-
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        catch
-        {
-            if (File.Exists(temporary))
+            else
             {
-                File.Delete(temporary);
+                Write(stream, file);
             }
-
-            throw;
-        }
+        });
     }
 
     /// <summary>Writes <paramref name="file"/> in the uncompressed IDX layout to <paramref name="stream"/>.</summary>

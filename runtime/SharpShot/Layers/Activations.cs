@@ -12,7 +12,7 @@ public sealed class ReluLayer : Layer
     }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor x) => nn.functional.relu(x);
+    public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => nn.functional.relu(x);
 
     /// <inheritdoc />
     public override string EmitOnnx(OnnxGraphBuilder graph, string input) => graph.AddNode("Relu", [input], GetName());
@@ -27,7 +27,7 @@ public sealed class SoftmaxLayer : Layer
     }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor x) => nn.functional.softmax(x, -1);
+    public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => nn.functional.softmax(x, -1);
 
     /// <inheritdoc />
     public override string EmitOnnx(OnnxGraphBuilder graph, string input) =>
@@ -44,8 +44,136 @@ public sealed class DropoutLayer : Layer
     public double Rate { get; }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor x) => nn.functional.dropout(x, Rate, training);
+    public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => nn.functional.dropout(x, Rate, training);
 
     /// <inheritdoc />
     public override string EmitOnnx(OnnxGraphBuilder graph, string input) => input;
+}
+
+/// <summary>x for x ≥ 0, slope·x below.</summary>
+public sealed class LeakyReluLayer : Layer
+{
+    /// <summary>Creates the layer.</summary>
+    public LeakyReluLayer(string name, double slope) : base(name) => Slope = slope;
+
+    /// <summary>Multiplier of negative inputs.</summary>
+    public double Slope { get; }
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => nn.functional.leaky_relu(x, Slope);
+
+    /// <inheritdoc />
+    public override string EmitOnnx(OnnxGraphBuilder graph, string input) =>
+        graph.AddNode("LeakyRelu", [input], GetName(), OnnxAttribute.Float("alpha", (float)Slope));
+}
+
+/// <summary>x for x &gt; 0, alpha·(eˣ − 1) otherwise.</summary>
+public sealed class EluLayer : Layer
+{
+    /// <summary>Creates the layer.</summary>
+    public EluLayer(string name, double alpha) : base(name) => Alpha = alpha;
+
+    /// <summary>Scale of the negative part.</summary>
+    public double Alpha { get; }
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => nn.functional.elu(x, Alpha);
+
+    /// <inheritdoc />
+    public override string EmitOnnx(OnnxGraphBuilder graph, string input) =>
+        graph.AddNode("Elu", [input], GetName(), OnnxAttribute.Float("alpha", (float)Alpha));
+}
+
+/// <summary>Exact (erf) GELU, PyTorch's default: 0.5·x·(1 + erf(x/√2)).</summary>
+public sealed class GeluLayer : Layer
+{
+    /// <summary>First opset with the Gelu operator; below it the layer is exported as its erf formula.</summary>
+    public const int GeluOpset = 20;
+
+    /// <summary>Creates the layer.</summary>
+    public GeluLayer(string name) : base(name)
+    {
+    }
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => nn.functional.gelu(x);
+
+    /// <inheritdoc />
+    public override string EmitOnnx(OnnxGraphBuilder graph, string input)
+    {
+        string name = GetName();
+        if (graph.Opset >= GeluOpset)
+        {
+            return graph.AddNode("Gelu", [input], name);
+        }
+
+        string invSqrt2 = graph.AddInitializer($"{name}.inv_sqrt2", [(float)(1 / Math.Sqrt(2))]);
+        string one = graph.AddInitializer($"{name}.one", [1f]);
+        string half = graph.AddInitializer($"{name}.half", [0.5f]);
+        string erf = graph.AddNode("Erf", [graph.AddNode("Mul", [input, invSqrt2], $"{name}_scaled")], $"{name}_erf");
+        string gate = graph.AddNode("Mul", [graph.AddNode("Add", [erf, one], $"{name}_erf_plus_one"), half], $"{name}_gate");
+        return graph.AddNode("Mul", [input, gate], name);
+    }
+}
+
+/// <summary>SiLU (swish): x·sigmoid(x).</summary>
+public sealed class SiluLayer : Layer
+{
+    /// <summary>Creates the layer.</summary>
+    public SiluLayer(string name) : base(name)
+    {
+    }
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => nn.functional.silu(x);
+
+    /// <inheritdoc />
+    public override string EmitOnnx(OnnxGraphBuilder graph, string input) =>
+        graph.AddNode("Mul", [input, graph.AddNode("Sigmoid", [input], GetName() + "_sigmoid")], GetName());
+}
+
+/// <summary>1 / (1 + e⁻ˣ).</summary>
+public sealed class SigmoidLayer : Layer
+{
+    /// <summary>Creates the layer.</summary>
+    public SigmoidLayer(string name) : base(name)
+    {
+    }
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => sigmoid(x);
+
+    /// <inheritdoc />
+    public override string EmitOnnx(OnnxGraphBuilder graph, string input) => graph.AddNode("Sigmoid", [input], GetName());
+}
+
+/// <summary>Hyperbolic tangent.</summary>
+public sealed class TanhLayer : Layer
+{
+    /// <summary>Creates the layer.</summary>
+    public TanhLayer(string name) : base(name)
+    {
+    }
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => tanh(x);
+
+    /// <inheritdoc />
+    public override string EmitOnnx(OnnxGraphBuilder graph, string input) => graph.AddNode("Tanh", [input], GetName());
+}
+
+/// <summary>log(softmax(x)) over the last dimension, computed stably.</summary>
+public sealed class LogSoftmaxLayer : Layer
+{
+    /// <summary>Creates the layer.</summary>
+    public LogSoftmaxLayer(string name) : base(name)
+    {
+    }
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => nn.functional.log_softmax(x, -1);
+
+    /// <inheritdoc />
+    public override string EmitOnnx(OnnxGraphBuilder graph, string input) =>
+        graph.AddNode("LogSoftmax", [input], GetName(), OnnxAttribute.Int("axis", -1));
 }

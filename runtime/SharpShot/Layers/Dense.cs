@@ -25,13 +25,17 @@ public sealed class DenseLayer : Layer
     public Parameter Bias => bias;
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor x) => nn.functional.linear(x, weight, bias);
+    public override IReadOnlyList<Parameter> OwnParameters => [weight, bias];
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) =>
+        nn.functional.linear(x, Take(parameters, "weight", weight), Take(parameters, "bias", bias));
 
     /// <inheritdoc />
     public override string EmitOnnx(OnnxGraphBuilder graph, string input)
     {
-        string w = graph.AddInitializer(GetName() + ".weight", ToArray(weight), Dims(weight));
-        string b = graph.AddInitializer(GetName() + ".bias", ToArray(bias), Dims(bias));
+        string w = AddInitializer(graph, "weight", weight);
+        string b = AddInitializer(graph, "bias", bias);
         return graph.AddNode("Gemm", [input, w, b], GetName(), OnnxAttribute.Int("transB", 1));
     }
 }

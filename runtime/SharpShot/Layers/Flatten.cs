@@ -12,7 +12,7 @@ public sealed class FlattenLayer : Layer
     }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor x) => x.flatten(1);
+    public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => x.flatten(1);
 
     /// <inheritdoc />
     public override string EmitOnnx(OnnxGraphBuilder graph, string input) =>

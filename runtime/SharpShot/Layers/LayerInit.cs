@@ -25,6 +25,24 @@ public sealed class LayerInit : IDisposable
         return unit.mul_(2 * limit).sub_(limit).MoveToOuterDisposeScope();
     }
 
+    /// <summary>U(-<paramref name="bound"/>, <paramref name="bound"/>) on the CPU, float32 (PyTorch's default for recurrent and embedding-like weights when given 1/√n).</summary>
+    public Tensor Uniform(long[] shape, double bound)
+    {
+        using var scope = NewDisposeScope();
+        Tensor unit = rand(shape, dtype: ScalarType.Float32, generator: _generator);
+        return unit.mul_(2 * bound).sub_(bound).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>N(0, <paramref name="std"/>²) on the CPU, float32 (e.g. embeddings, which PyTorch and Keras draw from a normal or small uniform).</summary>
+    public Tensor Normal(long[] shape, double std)
+    {
+        using var scope = NewDisposeScope();
+        return randn(shape, dtype: ScalarType.Float32, generator: _generator).mul_(std).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Ones on the CPU, float32 (e.g. normalization scales).</summary>
+    public static Tensor Ones(params long[] shape) => ones(shape, dtype: ScalarType.Float32);
+
     /// <summary>Zeros on the CPU, float32.</summary>
     public static Tensor Zeros(params long[] shape) => zeros(shape, dtype: ScalarType.Float32);
 

@@ -3,25 +3,38 @@ using static TorchSharp.torch;
 
 namespace SharpShot.Layers;
 
-/// <summary>2-D max pooling with a square window; partial windows at the border are dropped (floor), as in Keras and PyTorch.</summary>
+/// <summary>
+/// 2-D max pooling with a square window; partial windows at the border are dropped (floor), as in Keras and
+/// PyTorch. Padding counts as −∞, so it never wins the max.
+/// </summary>
 public sealed class MaxPool2dLayer : Layer
 {
     private readonly long[] _kernel;
     private readonly long[] _strides;
+    private readonly long[] _padding;
 
     /// <summary>Creates the layer.</summary>
-    public MaxPool2dLayer(string name, int kernel, int stride) : base(name)
+    /// <exception cref="ArgumentException"><paramref name="padding"/> is negative or more than half the kernel (PyTorch's limit).</exception>
+    public MaxPool2dLayer(string name, int kernel, int stride, int padding = 0) : base(name)
     {
+        if (padding < 0 || padding > kernel / 2)
+        {
+            throw new ArgumentException($"{name}: padding ({padding}) must be between 0 and half the kernel ({kernel}).", nameof(padding));
+        }
+
         _kernel = [kernel, kernel];
         _strides = [stride, stride];
+        _padding = [padding, padding];
     }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor x) => nn.functional.max_pool2d(x, _kernel, _strides);
+    public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) =>
+        nn.functional.max_pool2d(x, _kernel, _strides, _padding);
 
     /// <inheritdoc />
     public override string EmitOnnx(OnnxGraphBuilder graph, string input) =>
         graph.AddNode("MaxPool", [input], GetName(),
             OnnxAttribute.Ints("kernel_shape", _kernel),
-            OnnxAttribute.Ints("strides", _strides));
+            OnnxAttribute.Ints("strides", _strides),
+            OnnxAttribute.Ints("pads", _padding[0], _padding[1], _padding[0], _padding[1]));
 }

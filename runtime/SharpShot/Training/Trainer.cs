@@ -1,14 +1,15 @@
 using System.Diagnostics;
 using SharpShot.Data;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace SharpShot.Training;
 
 /// <summary>
 /// The supervised training loop every generated model uses: seeded shuffling, mini-batches,
-/// cross-entropy on the logits, Adam or SGD, validation after each epoch. Every step runs in its
-/// own dispose scope, so native memory stays flat however long training runs.
+/// cross-entropy on the logits, Adam or SGD, validation after each epoch, optional checkpoints. Every
+/// step runs in its own dispose scope, so native memory stays flat however long training runs.
 /// </summary>
 public static class Trainer
 {
@@ -39,25 +40,34 @@ public static class Trainer
             throw new ArgumentException("The training set is empty.", nameof(train));
         }
 
-        // Dropout draws from TorchSharp's global generator; seeding it here makes a run repeatable.
-        torch.manual_seed(options.Seed);
-        var shuffler = new Random(options.Seed);
         Device device = model.Device;
+        using OptimizerHelper optimizer = CreateOptimizer(model, options);
+        var run = new CheckpointState(model.GetType().FullName ?? model.GetType().Name, model.ParameterCount, train.Count,
+            options.BatchSize, options.Optimizer, options.LearningRate, options.Momentum, options.Seed, 0, []);
+        CheckpointState? resumed = options.CheckpointPath is null ? null : Checkpoint.TryRestore(options.CheckpointPath, model, optimizer, run);
+        var epochs = new List<EpochResult>(resumed?.History.Take(options.Epochs) ?? []);
+
         using Tensor features = ToTensor(train, device);
         using Tensor labels = torch.tensor(train.Labels, dtype: ScalarType.Int64, device: device);
-        using optim.Optimizer optimizer = CreateOptimizer(model, options);
-
         int batchesPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
         int reportEvery = Math.Max(1, batchesPerEpoch / ReportsPerEpoch);
-        int[] order = Enumerable.Range(0, train.Count).ToArray();
-        var epochs = new List<EpochResult>(options.Epochs);
+        int[] order = new int[train.Count];
         var clock = Stopwatch.StartNew();
 
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        for (int epoch = epochs.Count + 1; epoch <= options.Epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
             model.train();
-            shuffler.Shuffle(order);
+            // Each epoch's shuffle and dropout depend only on (seed, epoch), so a run resumed from a
+            // checkpoint repeats exactly what an unbroken run would have done.
+            int epochSeed = EpochSeed(options.Seed, epoch);
+            torch.manual_seed(epochSeed);
+            for (int i = 0; i < order.Length; i++)
+            {
+                order[i] = i;
+            }
+
+            new Random(epochSeed).Shuffle(order);
             double lossSum = 0;
             long correct = 0;
             int seen = 0;
@@ -85,6 +95,11 @@ public static class Trainer
             EvaluationResult? validated = validation is null ? null : Evaluate(model, validation, batchSize: 256);
             var result = new EpochResult(epoch, lossSum / seen, (double)correct / seen, validated?.Loss, validated?.Accuracy, epochClock.Elapsed);
             epochs.Add(result);
+            if (options.CheckpointPath is not null)
+            {
+                Checkpoint.Save(options.CheckpointPath, model, optimizer, run with { EpochsCompleted = epoch, History = epochs });
+            }
+
             progress?.Invoke(Report(options, epoch, batchesPerEpoch, batchesPerEpoch, result.TrainLoss, result.TrainAccuracy, clock.Elapsed, result));
         }
 
@@ -152,8 +167,11 @@ public static class Trainer
         return outputs;
     }
 
+    /// <summary>A seed for one epoch, a fixed function of the run's seed and the epoch number.</summary>
+    private static int EpochSeed(int seed, int epoch) => unchecked((seed * 1_000_003) + epoch);
+
     private static (double Loss, long Correct) Step(
-        SequentialModel model, optim.Optimizer optimizer, Tensor features, Tensor labels, ReadOnlySpan<int> indices, Device device)
+        SequentialModel model, OptimizerHelper optimizer, Tensor features, Tensor labels, ReadOnlySpan<int> indices, Device device)
     {
         using var scope = NewDisposeScope();
         var index = new long[indices.Length];
@@ -173,7 +191,7 @@ public static class Trainer
         return (loss.item<float>(), logits.argmax(1).eq(y).sum().item<long>());
     }
 
-    private static optim.Optimizer CreateOptimizer(SequentialModel model, TrainingOptions options) => options.Optimizer switch
+    private static OptimizerHelper CreateOptimizer(SequentialModel model, TrainingOptions options) => options.Optimizer switch
     {
         OptimizerKind.Adam => optim.Adam(model.parameters(), lr: options.LearningRate),
         OptimizerKind.Sgd => optim.SGD(model.parameters(), options.LearningRate, momentum: options.Momentum),

@@ -24,6 +24,13 @@ public sealed record TrainingOptions
     /// <summary>Seed for shuffling and dropout.</summary>
     public int Seed { get; init; } = 42;
 
+    /// <summary>
+    /// When set, the weights, optimizer state and progress are written to this file (atomically) after
+    /// every epoch, and a later <c>Fit</c> with the same settings that finds the file continues after its
+    /// last completed epoch — ending with the same weights as an unbroken run. Delete the file to start over.
+    /// </summary>
+    public string? CheckpointPath { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid value.</summary>
     public void Validate()
     {
@@ -45,6 +52,11 @@ public sealed record TrainingOptions
         if (!(Momentum >= 0) || double.IsInfinity(Momentum))
         {
             throw new ArgumentException($"Momentum must be zero or positive; got {Momentum}.");
+        }
+
+        if (CheckpointPath is not null && string.IsNullOrWhiteSpace(CheckpointPath))
+        {
+            throw new ArgumentException("CheckpointPath must name a file, or be null for no checkpoints.");
         }
 
         if (!Enum.IsDefined(Optimizer))

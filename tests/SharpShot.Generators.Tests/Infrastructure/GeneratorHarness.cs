@@ -18,7 +18,7 @@ internal static class GeneratorHarness
 
     public static string RepositoryRoot => Path.GetFullPath(Path.Combine(ProjectDirectory, "..", ".."));
 
-    /// <summary>A compilation of <paramref name="sources"/>, named Source0.cs, Source1.cs, …</summary>
+    /// <summary>A compilation of <paramref name="sources"/>, named Source0.cs, Source1.cs, ….</summary>
     public static CSharpCompilation CreateCompilation(params string[] sources) =>
         CSharpCompilation.Create(
             "UserAssembly",

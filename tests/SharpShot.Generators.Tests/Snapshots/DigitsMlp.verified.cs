@@ -27,6 +27,14 @@ namespace Demo.Mlp
             Seed = 7,
         };
 
+        private static readonly global::SharpShot.Layers.ParameterDescriptor[] s_parameterDescriptors =
+        {
+            new("dense_1.weight", new long[] { 128, 784 }),
+            new("dense_1.bias", new long[] { 128 }),
+            new("dense_4.weight", new long[] { 10, 128 }),
+            new("dense_4.bias", new long[] { 10 }),
+        };
+
         /// <summary>Layer 1, <c>Dense(128)</c>: (784) → (128), 100,480 parameters.</summary>
         private readonly global::SharpShot.Layers.DenseLayer dense_1;
 
@@ -73,6 +81,12 @@ namespace Demo.Mlp
         public override global::SharpShot.Training.TrainingOptions TrainingDefaults => s_trainingDefaults;
 
         /// <inheritdoc />
+        public override global::System.Collections.Generic.IReadOnlyList<global::SharpShot.Layers.ParameterDescriptor> ParameterDescriptors => s_parameterDescriptors;
+
+        /// <inheritdoc />
+        protected override global::System.Collections.Generic.IReadOnlyList<global::SharpShot.Layers.Layer> Layers => new global::SharpShot.Layers.Layer[] { dense_1, relu_2, dropout_3, dense_4, softmax_5 };
+
+        /// <inheritdoc />
         public override global::TorchSharp.torch.Tensor Logits(global::TorchSharp.torch.Tensor input)
         {
             var x = dense_1.forward(input);
@@ -86,6 +100,24 @@ namespace Demo.Mlp
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             return softmax_5.forward(Logits(input));
+        }
+
+        /// <inheritdoc />
+        public override global::TorchSharp.torch.Tensor FunctionalLogits(global::TorchSharp.torch.Tensor input, global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> parameters, bool training)
+        {
+            var cursor = new global::SharpShot.Layers.ParameterCursor(parameters);
+            var x = dense_1.Forward(input, cursor, training);
+            x = relu_2.Forward(x, cursor, training);
+            x = dropout_3.Forward(x, cursor, training);
+            x = dense_4.Forward(x, cursor, training);
+            cursor.EnsureConsumed();
+            return x;
+        }
+
+        /// <inheritdoc />
+        public override global::TorchSharp.torch.Tensor Functional(global::TorchSharp.torch.Tensor input, global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> parameters, bool training)
+        {
+            return softmax_5.forward(FunctionalLogits(input, parameters, training));
         }
 
         /// <inheritdoc />

@@ -29,6 +29,16 @@ namespace Demo
             Seed = 42,
         };
 
+        private static readonly global::SharpShot.Layers.ParameterDescriptor[] s_parameterDescriptors =
+        {
+            new("conv2d_1.weight", new long[] { 32, 1, 3, 3 }),
+            new("conv2d_1.bias", new long[] { 32 }),
+            new("dense_5.weight", new long[] { 64, 5408 }),
+            new("dense_5.bias", new long[] { 64 }),
+            new("dense_7.weight", new long[] { 10, 64 }),
+            new("dense_7.bias", new long[] { 10 }),
+        };
+
         /// <summary>Layer 1, <c>Conv2d(32, 3)</c>: (1, 28, 28) → (32, 26, 26), 320 parameters.</summary>
         private readonly global::SharpShot.Layers.Conv2dLayer conv2d_1;
 
@@ -57,9 +67,9 @@ namespace Demo
             : base("FashionCnn")
         {
             using var init = new global::SharpShot.Layers.LayerInit(seed ?? TrainingDefaults.Seed);
-            conv2d_1 = new global::SharpShot.Layers.Conv2dLayer("conv2d_1", inChannels: 1, filters: 32, kernel: 3, stride: 1, padding: 0, init);
+            conv2d_1 = new global::SharpShot.Layers.Conv2dLayer("conv2d_1", inChannels: 1, filters: 32, kernel: 3, stride: 1, padding: new global::SharpShot.Layers.Padding2d(0, 0, 0, 0), dilation: 1, groups: 1, init);
             relu_2 = new global::SharpShot.Layers.ReluLayer("relu_2");
-            maxpool2d_3 = new global::SharpShot.Layers.MaxPool2dLayer("maxpool2d_3", kernel: 2, stride: 2);
+            maxpool2d_3 = new global::SharpShot.Layers.MaxPool2dLayer("maxpool2d_3", kernel: 2, stride: 2, padding: 0);
             flatten_4 = new global::SharpShot.Layers.FlattenLayer("flatten_4");
             dense_5 = new global::SharpShot.Layers.DenseLayer("dense_5", inFeatures: 5408, units: 64, init);
             relu_6 = new global::SharpShot.Layers.ReluLayer("relu_6");
@@ -83,6 +93,12 @@ namespace Demo
         public override global::SharpShot.Training.TrainingOptions TrainingDefaults => s_trainingDefaults;
 
         /// <inheritdoc />
+        public override global::System.Collections.Generic.IReadOnlyList<global::SharpShot.Layers.ParameterDescriptor> ParameterDescriptors => s_parameterDescriptors;
+
+        /// <inheritdoc />
+        protected override global::System.Collections.Generic.IReadOnlyList<global::SharpShot.Layers.Layer> Layers => new global::SharpShot.Layers.Layer[] { conv2d_1, relu_2, maxpool2d_3, flatten_4, dense_5, relu_6, dense_7 };
+
+        /// <inheritdoc />
         public override global::TorchSharp.torch.Tensor Logits(global::TorchSharp.torch.Tensor input)
         {
             var x = conv2d_1.forward(input);
@@ -99,6 +115,27 @@ namespace Demo
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             return Logits(input);
+        }
+
+        /// <inheritdoc />
+        public override global::TorchSharp.torch.Tensor FunctionalLogits(global::TorchSharp.torch.Tensor input, global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> parameters, bool training)
+        {
+            var cursor = new global::SharpShot.Layers.ParameterCursor(parameters);
+            var x = conv2d_1.Forward(input, cursor, training);
+            x = relu_2.Forward(x, cursor, training);
+            x = maxpool2d_3.Forward(x, cursor, training);
+            x = flatten_4.Forward(x, cursor, training);
+            x = dense_5.Forward(x, cursor, training);
+            x = relu_6.Forward(x, cursor, training);
+            x = dense_7.Forward(x, cursor, training);
+            cursor.EnsureConsumed();
+            return x;
+        }
+
+        /// <inheritdoc />
+        public override global::TorchSharp.torch.Tensor Functional(global::TorchSharp.torch.Tensor input, global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> parameters, bool training)
+        {
+            return FunctionalLogits(input, parameters, training);
         }
 
         /// <inheritdoc />

@@ -29,6 +29,12 @@ namespace Company.Vision
                     Seed = 42,
                 };
 
+                private static readonly global::SharpShot.Layers.ParameterDescriptor[] s_parameterDescriptors =
+                {
+                    new("dense_2.weight", new long[] { 4, 64 }),
+                    new("dense_2.bias", new long[] { 4 }),
+                };
+
                 /// <summary>Layer 1, <c>Flatten</c>: (1, 8, 8) → (64), no parameters.</summary>
                 private readonly global::SharpShot.Layers.FlattenLayer flatten_1;
 
@@ -67,6 +73,12 @@ namespace Company.Vision
                 public override global::SharpShot.Training.TrainingOptions TrainingDefaults => s_trainingDefaults;
 
                 /// <inheritdoc />
+                public override global::System.Collections.Generic.IReadOnlyList<global::SharpShot.Layers.ParameterDescriptor> ParameterDescriptors => s_parameterDescriptors;
+
+                /// <inheritdoc />
+                protected override global::System.Collections.Generic.IReadOnlyList<global::SharpShot.Layers.Layer> Layers => new global::SharpShot.Layers.Layer[] { flatten_1, dense_2, softmax_3 };
+
+                /// <inheritdoc />
                 public override global::TorchSharp.torch.Tensor Logits(global::TorchSharp.torch.Tensor input)
                 {
                     var x = flatten_1.forward(input);
@@ -78,6 +90,22 @@ namespace Company.Vision
                 public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
                 {
                     return softmax_3.forward(Logits(input));
+                }
+
+                /// <inheritdoc />
+                public override global::TorchSharp.torch.Tensor FunctionalLogits(global::TorchSharp.torch.Tensor input, global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> parameters, bool training)
+                {
+                    var cursor = new global::SharpShot.Layers.ParameterCursor(parameters);
+                    var x = flatten_1.Forward(input, cursor, training);
+                    x = dense_2.Forward(x, cursor, training);
+                    cursor.EnsureConsumed();
+                    return x;
+                }
+
+                /// <inheritdoc />
+                public override global::TorchSharp.torch.Tensor Functional(global::TorchSharp.torch.Tensor input, global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> parameters, bool training)
+                {
+                    return softmax_3.forward(FunctionalLogits(input, parameters, training));
                 }
 
                 /// <inheritdoc />

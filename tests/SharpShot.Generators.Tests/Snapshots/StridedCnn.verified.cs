@@ -27,6 +27,14 @@ namespace Demo
             Seed = 42,
         };
 
+        private static readonly global::SharpShot.Layers.ParameterDescriptor[] s_parameterDescriptors =
+        {
+            new("stem.weight", new long[] { 16, 3, 5, 5 }),
+            new("stem.bias", new long[] { 16 }),
+            new("classifier.weight", new long[] { 10, 784 }),
+            new("classifier.bias", new long[] { 10 }),
+        };
+
         /// <summary>Layer 1, <c>Conv2d(16, 5, Stride = 2, Padding = 2, Name = "stem")</c>: (3, 32, 32) → (16, 16, 16), 1,216 parameters.</summary>
         private readonly global::SharpShot.Layers.Conv2dLayer stem;
 
@@ -49,9 +57,9 @@ namespace Demo
             : base("StridedCnn")
         {
             using var init = new global::SharpShot.Layers.LayerInit(seed ?? TrainingDefaults.Seed);
-            stem = new global::SharpShot.Layers.Conv2dLayer("stem", inChannels: 3, filters: 16, kernel: 5, stride: 2, padding: 2, init);
+            stem = new global::SharpShot.Layers.Conv2dLayer("stem", inChannels: 3, filters: 16, kernel: 5, stride: 2, padding: new global::SharpShot.Layers.Padding2d(2, 2, 2, 2), dilation: 1, groups: 1, init);
             relu_2 = new global::SharpShot.Layers.ReluLayer("relu_2");
-            maxpool2d_3 = new global::SharpShot.Layers.MaxPool2dLayer("maxpool2d_3", kernel: 3, stride: 2);
+            maxpool2d_3 = new global::SharpShot.Layers.MaxPool2dLayer("maxpool2d_3", kernel: 3, stride: 2, padding: 0);
             flatten_4 = new global::SharpShot.Layers.FlattenLayer("flatten_4");
             classifier = new global::SharpShot.Layers.DenseLayer("classifier", inFeatures: 784, units: 10, init);
             Initialize(device);
@@ -73,6 +81,12 @@ namespace Demo
         public override global::SharpShot.Training.TrainingOptions TrainingDefaults => s_trainingDefaults;
 
         /// <inheritdoc />
+        public override global::System.Collections.Generic.IReadOnlyList<global::SharpShot.Layers.ParameterDescriptor> ParameterDescriptors => s_parameterDescriptors;
+
+        /// <inheritdoc />
+        protected override global::System.Collections.Generic.IReadOnlyList<global::SharpShot.Layers.Layer> Layers => new global::SharpShot.Layers.Layer[] { stem, relu_2, maxpool2d_3, flatten_4, classifier };
+
+        /// <inheritdoc />
         public override global::TorchSharp.torch.Tensor Logits(global::TorchSharp.torch.Tensor input)
         {
             var x = stem.forward(input);
@@ -87,6 +101,25 @@ namespace Demo
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
             return Logits(input);
+        }
+
+        /// <inheritdoc />
+        public override global::TorchSharp.torch.Tensor FunctionalLogits(global::TorchSharp.torch.Tensor input, global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> parameters, bool training)
+        {
+            var cursor = new global::SharpShot.Layers.ParameterCursor(parameters);
+            var x = stem.Forward(input, cursor, training);
+            x = relu_2.Forward(x, cursor, training);
+            x = maxpool2d_3.Forward(x, cursor, training);
+            x = flatten_4.Forward(x, cursor, training);
+            x = classifier.Forward(x, cursor, training);
+            cursor.EnsureConsumed();
+            return x;
+        }
+
+        /// <inheritdoc />
+        public override global::TorchSharp.torch.Tensor Functional(global::TorchSharp.torch.Tensor input, global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor> parameters, bool training)
+        {
+            return FunctionalLogits(input, parameters, training);
         }
 
         /// <inheritdoc />

@@ -69,6 +69,14 @@ public class TorchNativeTests
     }
 
     [Fact]
+    public void OneDnnIsSwitchedOffOnceLayersExist()
+    {
+        _ = new SharpShot.Layers.ReluLayer("relu");
+        bool keptOn = Environment.GetEnvironmentVariable(SharpShot.Native.TorchRuntime.OneDnnVariable) == "1";
+        Assert.Equal(!keptOn && OperatingSystem.IsLinux(), SharpShot.Native.TorchRuntime.OneDnnDisabled);
+    }
+
+    [Fact]
     public void NonElfInputHasNoVersionNeeds()
     {
         Assert.Empty(ElfVersionNeeds.Read(new byte[128]));

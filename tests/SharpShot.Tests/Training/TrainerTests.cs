@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace SharpShot.Tests.Training;
 
+[Collection(DeterministicTrainingCollection.Name)]
 public class TrainerTests
 {
     private static readonly (Dataset Train, Dataset Test) Images = SyntheticImages.Generate(trainCount: 1_200, testCount: 300, seed: 5);
@@ -114,12 +115,17 @@ public class TrainerTests
     {
         var model = new SmallMlp(seed);
         model.Fit(VectorData(96), options: model.TrainingDefaults with { Seed = seed });
+        return Weights(model);
+    }
+
+    internal static float[] Weights(SequentialModel model)
+    {
         using var scope = NewDisposeScope();
         return model.parameters().SelectMany(p => p.detach().contiguous().data<float>().ToArray()).ToArray();
     }
 
     /// <summary>Four classes separable by which quarter of the 20 features is large.</summary>
-    private static Dataset VectorData(int count)
+    internal static Dataset VectorData(int count)
     {
         var random = new Random(count);
         var features = new float[count * 20];
@@ -144,5 +150,71 @@ public class TrainerTests
         using var process = Process.GetCurrentProcess();
         process.Refresh();
         return process.WorkingSet64;
+    }
+}
+
+[Collection(DeterministicTrainingCollection.Name)]
+public class CheckpointTests
+{
+    [Fact]
+    public void ResumedRunEndsWithTheSameWeightsAsAnUnbrokenOne()
+    {
+        using var temp = new TempFolder();
+        Dataset data = TrainerTests.VectorData(160);
+
+        var unbroken = new SmallMlp(seed: 4);
+        TrainingHistory full = unbroken.Fit(data, options: unbroken.TrainingDefaults with { Epochs = 3 });
+
+        string checkpoint = temp.File("run.ckpt");
+        var interrupted = new SmallMlp(seed: 4);
+        interrupted.Fit(data, options: interrupted.TrainingDefaults with { Epochs = 1, CheckpointPath = checkpoint });
+        Assert.True(File.Exists(checkpoint));
+
+        // A fresh process would start from a freshly initialized model; the checkpoint restores the rest.
+        var resumed = new SmallMlp(seed: 99);
+        TrainingHistory rest = resumed.Fit(data, options: resumed.TrainingDefaults with { Epochs = 3, CheckpointPath = checkpoint });
+
+        Assert.Equal(TrainerTests.Weights(unbroken), TrainerTests.Weights(resumed));
+        Assert.Equal(3, rest.Epochs.Count);
+        Assert.Equal(full.Epochs.Select(e => e.TrainLoss), rest.Epochs.Select(e => e.TrainLoss));
+    }
+
+    [Fact]
+    public void CrashMidEpochLosesOnlyThatEpoch()
+    {
+        using var temp = new TempFolder();
+        Dataset data = TrainerTests.VectorData(160);
+        string checkpoint = temp.File("run.ckpt");
+        var model = new SmallMlp(seed: 4);
+        using var crash = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => model.Fit(data,
+            progress: p => { if (p.Epoch == 2 && p.CompletedEpoch is null) crash.Cancel(); },
+            options: model.TrainingDefaults with { Epochs = 3, CheckpointPath = checkpoint },
+            cancellationToken: crash.Token));
+
+        var resumed = new SmallMlp(seed: 4);
+        resumed.Fit(data, options: resumed.TrainingDefaults with { Epochs = 3, CheckpointPath = checkpoint });
+        var unbroken = new SmallMlp(seed: 4);
+        unbroken.Fit(data, options: unbroken.TrainingDefaults with { Epochs = 3 });
+
+        Assert.Equal(TrainerTests.Weights(unbroken), TrainerTests.Weights(resumed));
+    }
+
+    [Fact]
+    public void CheckpointOfAnotherRunIsRefusedNamingTheDifference()
+    {
+        using var temp = new TempFolder();
+        Dataset data = TrainerTests.VectorData(64);
+        string checkpoint = temp.File("run.ckpt");
+        var model = new SmallMlp();
+        model.Fit(data, options: model.TrainingDefaults with { Epochs = 1, CheckpointPath = checkpoint });
+
+        var error = Assert.Throws<CheckpointMismatchException>(() =>
+            model.Fit(data, options: model.TrainingDefaults with { Epochs = 2, LearningRate = 0.5, CheckpointPath = checkpoint }));
+        Assert.Contains("learning rate", error.Message);
+
+        File.WriteAllText(checkpoint, "not a checkpoint");
+        Assert.Throws<CheckpointMismatchException>(() =>
+            model.Fit(data, options: model.TrainingDefaults with { Epochs = 2, CheckpointPath = checkpoint }));
     }
 }

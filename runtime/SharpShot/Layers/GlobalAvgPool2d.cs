@@ -1,0 +1,23 @@
+using SharpShot.Onnx;
+using static TorchSharp.torch;
+
+namespace SharpShot.Layers;
+
+/// <summary>Averages each channel over its whole feature map: (N, C, H, W) → (N, C), a vector per sample as in Keras.</summary>
+public sealed class GlobalAvgPool2dLayer : Layer
+{
+    /// <summary>Creates the layer.</summary>
+    public GlobalAvgPool2dLayer(string name) : base(name)
+    {
+    }
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => x.mean([2, 3]);
+
+    /// <inheritdoc />
+    public override string EmitOnnx(OnnxGraphBuilder graph, string input)
+    {
+        string pooled = graph.AddNode("GlobalAveragePool", [input], GetName() + "_pooled");
+        return graph.AddNode("Flatten", [pooled], GetName(), OnnxAttribute.Int("axis", 1));
+    }
+}

@@ -1,0 +1,106 @@
+using SharpShot.Onnx;
+using static TorchSharp.torch;
+
+namespace SharpShot.Layers;
+
+/// <summary>
+/// What <see cref="LstmLayer"/> and <see cref="GruLayer"/> share: PyTorch's parameter layout and
+/// initialization, the batch-first input check, and the ONNX emission (weights re-ordered into ONNX's
+/// gate order, batch-first ↔ sequence-first transposes around the operator).
+/// </summary>
+internal static class Recurrent
+{
+    /// <summary>
+    /// PyTorch's initialization of every recurrent weight and bias: U(−1/√units, 1/√units), drawn in
+    /// parameter order (weight_ih, weight_hh, bias_ih, bias_hh).
+    /// </summary>
+    public static (Tensor WeightIh, Tensor WeightHh, Tensor BiasIh, Tensor BiasHh) InitialParameters(
+        LayerInit init, int gates, int inputSize, int units)
+    {
+        ArgumentNullException.ThrowIfNull(init);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
+        double bound = 1 / Math.Sqrt(units);
+        long rows = (long)gates * units;
+        return (init.Uniform([rows, inputSize], bound), init.Uniform([rows, units], bound),
+            init.Uniform([rows], bound), init.Uniform([rows], bound));
+    }
+
+    /// <summary>Throws a clear error unless <paramref name="x"/> is batch-first (N, L ≥ 1, inputSize).</summary>
+    public static void CheckInput(string layer, string kind, Tensor x, int inputSize)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.dim() != 3 || x.shape[2] != inputSize || x.shape[1] < 1)
+        {
+            throw new ArgumentException(
+                $"{kind} layer '{layer}' expects input of shape (batch, steps ≥ 1, {inputSize}); got [{string.Join(", ", x.shape)}].", nameof(x));
+        }
+    }
+
+    /// <summary>
+    /// Emits one ONNX LSTM or GRU node over <paramref name="input"/> (batch-first, (N, L, in)) and returns the
+    /// layer's output: (N, L, units) when <paramref name="returnSequences"/>, else the last hidden state (N, units).
+    /// </summary>
+    /// <param name="graph">The graph being built.</param>
+    /// <param name="layer">The layer's name: a prefix for its initializers and values.</param>
+    /// <param name="input">The batch-first input value.</param>
+    /// <param name="opType"><c>LSTM</c> or <c>GRU</c>.</param>
+    /// <param name="onnxGateOrder">For each ONNX gate block in order, the index of the PyTorch gate block it takes.</param>
+    /// <param name="units">Hidden size.</param>
+    /// <param name="returnSequences">Whether every step's hidden state is the output, or only the last.</param>
+    /// <param name="weightIh">PyTorch weight_ih (gates·units, in).</param>
+    /// <param name="weightHh">PyTorch weight_hh (gates·units, units).</param>
+    /// <param name="biasIh">PyTorch bias_ih (gates·units).</param>
+    /// <param name="biasHh">PyTorch bias_hh (gates·units).</param>
+    /// <param name="attributes">Operator-specific attributes besides <c>hidden_size</c>.</param>
+    public static string EmitOnnx(OnnxGraphBuilder graph, string layer, string input, string opType, int[] onnxGateOrder,
+        int units, bool returnSequences, Tensor weightIh, Tensor weightHh, Tensor biasIh, Tensor biasHh,
+        params OnnxAttribute[] attributes)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        long rows = (long)onnxGateOrder.Length * units;
+
+        // ONNX W (1, G·u, in), R (1, G·u, u) and B (1, 2·G·u) = [Wb, Rb], gate blocks in ONNX's order.
+        string w = graph.AddInitializer($"{layer}.W", Reorder(weightIh, onnxGateOrder), 1, rows, weightIh.shape[1]);
+        string r = graph.AddInitializer($"{layer}.R", Reorder(weightHh, onnxGateOrder), 1, rows, units);
+        string b = graph.AddInitializer($"{layer}.B", [.. Reorder(biasIh, onnxGateOrder), .. Reorder(biasHh, onnxGateOrder)], 1, 2 * rows);
+
+        // The operator (in its opset 7/14 form without the layout attribute) is sequence-first.
+        string sequenceFirst = graph.AddNode("Transpose", [input], $"{layer}_sequence_first", OnnxAttribute.Ints("perm", 1, 0, 2));
+        OnnxAttribute[] all = [OnnxAttribute.Int("hidden_size", units), .. attributes];
+        if (returnSequences)
+        {
+            // Y: (L, directions = 1, N, u) → (L, N, u) → (N, L, u).
+            string y = graph.AddNode(opType, [sequenceFirst, w, r, b], [$"{layer}_Y"], all)[0];
+            string squeezed = Squeeze(graph, y, 1, $"{layer}_steps");
+            return graph.AddNode("Transpose", [squeezed], layer, OnnxAttribute.Ints("perm", 1, 0, 2));
+        }
+
+        // Y_h: (directions = 1, N, u) → (N, u).
+        string yh = graph.AddNode(opType, [sequenceFirst, w, r, b], ["", $"{layer}_Y_h"], all)[1];
+        return Squeeze(graph, yh, 0, layer);
+    }
+
+    /// <summary>Removes axis <paramref name="axis"/> (of size 1): axes are an input from opset 13, an attribute before.</summary>
+    private static string Squeeze(OnnxGraphBuilder graph, string value, long axis, string outputHint)
+    {
+        if (graph.Opset >= 13)
+        {
+            string axes = graph.AddInitializer($"{outputHint}_axes", [axis], 1);
+            return graph.AddNode("Squeeze", [value, axes], outputHint);
+        }
+
+        return graph.AddNode("Squeeze", [value], outputHint, OnnxAttribute.Ints("axes", axis));
+    }
+
+    /// <summary>The parameter's values (row-major) with its gate blocks (along axis 0) in <paramref name="order"/>.</summary>
+    private static float[] Reorder(Tensor parameter, int[] order)
+    {
+        using var scope = NewDisposeScope();
+        using (no_grad())
+        {
+            Tensor[] blocks = parameter.detach().cpu().chunk(order.Length, 0);
+            return cat(order.Select(i => blocks[i]).ToArray(), 0).contiguous().data<float>().ToArray();
+        }
+    }
+}
