@@ -69,6 +69,13 @@ try
     Check(sameClass == test.Count, $"same predicted class for {sameClass}/{test.Count} images");
     float[] single = onnx.Predict(test.Sample(0));
     Check(single.AsSpan().SequenceEqual(onnxOutputs.AsSpan(0, 3)), "Predict (batch 1) equals row 0 of PredictBatch");
+
+    // The other model families: batch norm + residual blocks, an MLP, an LSTM text classifier.
+    (Dataset images, Dataset imageTest) = SyntheticImages.Generate(trainCount: 240, testCount: 64, seed: 12, classes: 3, size: 12);
+    CheckZooModel(new ResidualCnn(), images, imageTest);
+    CheckZooModel(new ImageMlp(), images, imageTest);
+    (Dataset text, Dataset textTest) = TokenSequences(trainCount: 320, testCount: 64);
+    CheckZooModel(new LstmTextClassifier(), text, textTest);
 }
 catch (Exception e)
 {
@@ -78,6 +85,50 @@ catch (Exception e)
 
 Console.WriteLine(failures.Count == 0 ? "PASS" : $"FAIL: {string.Join("; ", failures)}");
 return failures.Count == 0 ? 0 : 1;
+
+// Trains a few steps, exports, and compares ONNX Runtime with TorchSharp on the test set.
+void CheckZooModel(SharpShot.SequentialModel model, Dataset train, Dataset test)
+{
+    string name = model.GetType().Name;
+    TrainingHistory history = model.Fit(train, validation: test);
+    Check(history.Epochs.All(e => double.IsFinite(e.TrainLoss)), $"{name}: trained {history.Epochs.Count} epochs, validation accuracy {history.Epochs[^1].ValidationAccuracy:P1}");
+    string path = Path.Combine(outputDirectory, name + ".onnx");
+    model.ExportOnnx(path);
+    using var exported = OnnxModel.Load(path);
+    float[] expected = model.Predict(test);
+    float[] actual = exported.PredictBatch(test.Features, test.Count);
+    double difference = expected.Zip(actual, (a, b) => (double)Math.Abs(a - b)).Max();
+    Check(difference <= 1e-5, $"{name}: ONNX Runtime vs TorchSharp max |difference| {difference:E2} (limit 1e-5)");
+}
+
+// Class 1 when token 7 occurs in the sequence, else class 0: learnable only by looking along the sequence.
+static (Dataset Train, Dataset Test) TokenSequences(int trainCount, int testCount)
+{
+    var random = new Random(9);
+    Dataset Make(int count)
+    {
+        var tokens = new float[count * 10];
+        var labels = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            labels[i] = i % 2;
+            for (int t = 0; t < 10; t++)
+            {
+                int token = random.Next(20);
+                tokens[i * 10 + t] = token == 7 ? 8 : token;
+            }
+
+            if (labels[i] == 1)
+            {
+                tokens[i * 10 + random.Next(10)] = 7;
+            }
+        }
+
+        return new Dataset(tokens, labels, [10], ["no 7", "has 7"]);
+    }
+
+    return (Make(trainCount), Make(testCount));
+}
 
 static float Max(ReadOnlySpan<float> values)
 {

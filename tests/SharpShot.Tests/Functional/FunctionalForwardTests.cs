@@ -98,6 +98,6 @@ public class FunctionalForwardTests
     private static Tensor RandomBatch(SequentialModel model, int batch, int seed = 0)
     {
         long[] shape = [batch, .. model.InputShape.Select(d => (long)d)];
-        return tensor(OnnxParityTests.RandomValues((int)shape.Aggregate(1L, (a, b) => a * b), seed), shape);
+        return tensor(OnnxParityTests.RandomInput(model, batch, seed), shape);
     }
 }

@@ -36,3 +36,32 @@ public partial class TinyCnn;
 [Model(7)] [Softmax] public partial class OnlySoftmax;
 [Model(2, 3, 3)] [Softmax] public partial class OnlySoftmaxOverLastAxis;
 [Model(6)] [Dropout(0.5)] public partial class OnlyDropout;
+
+// Composition and the wider layer set, as users combine them.
+[Block] [Conv2d(6, 3, PaddingMode = PaddingMode.Same), BatchNorm2d, Relu] public partial class SameConvBlock;
+[Block] [Conv2d(8, 3, Stride = 2, PaddingMode = PaddingMode.Same), BatchNorm2d, Relu] public partial class StridedBlock;
+
+/// <summary>Repeat, Residual with and without projection, global pooling.</summary>
+[Model(3, 9, 9)]
+[Conv2d(6, 1), Repeat(typeof(SameConvBlock), 2), Residual(typeof(SameConvBlock)), Residual(typeof(StridedBlock), Projection = true), GlobalAvgPool2d, Dense(4)]
+public partial class ComposedNet;
+
+/// <summary>Token ids through an embedding, a GRU over all steps, layer norm and an LSTM.</summary>
+[Model(12)]
+[Embedding(30, 6), Gru(8, ReturnSequences = true), LayerNorm, Lstm(5), Dense(3), LogSoftmax]
+public partial class RecurrentNet;
+
+/// <summary>1-D convolution with dilation, reshape, and the remaining activations.</summary>
+[Model(2, 16)]
+[Conv1d(4, 3, Dilation = 2, PaddingMode = PaddingMode.Same), Elu, Reshape(8, -1), BatchNorm1d, Gelu, Flatten, Dense(5), Softmax]
+public partial class SequenceConvNet;
+
+/// <summary>Transposed convolution, average pooling and more activations.</summary>
+[Model(2, 6, 6)]
+[ConvTranspose2d(3, 3, Stride = 2, Padding = 1, OutputPadding = 1), AvgPool2d(2, Padding = 1), LeakyRelu(Slope = 0.2), Silu, Sigmoid, Flatten, BatchNorm1d, Dense(3)]
+public partial class UpsamplingNet;
+
+/// <summary>Embeds another declared model with [Use].</summary>
+[Model(3, 9, 9)]
+[Use(typeof(ComposedNet)), Tanh, Dense(2)]
+public partial class UsesAnotherModel;

@@ -15,6 +15,7 @@ public class OnnxParityTests
         nameof(OnlyConv2d), nameof(OnlyStridedConv2d), nameof(OnlyMaxPool2d), nameof(OnlyOverlappingMaxPool2d),
         nameof(OnlyFlatten), nameof(OnlyDense), nameof(OnlyRelu), nameof(OnlySoftmax), nameof(OnlySoftmaxOverLastAxis),
         nameof(OnlyDropout), nameof(EveryLayerNet), nameof(LogitsNet), nameof(SmallMlp), nameof(TinyCnn),
+        nameof(ComposedNet), nameof(RecurrentNet), nameof(SequenceConvNet), nameof(UpsamplingNet), nameof(UsesAnotherModel),
     ];
 
     [Theory]
@@ -23,11 +24,11 @@ public class OnnxParityTests
     {
         SequentialModel model = Create(modelName);
         RandomizeParameters(model, seed: modelName.Length);
+        const int batch = 5;
+        WarmUpRunningStatistics(model, batch);
         model.eval();
 
-        const int batch = 5;
-        int inputLength = model.InputShape.Aggregate(1, (a, b) => a * b);
-        float[] input = RandomValues(batch * inputLength, seed: 11);
+        float[] input = RandomInput(model, batch, seed: 11);
         float[] expected = RunTorch(model, input, batch);
 
         using var temp = new TempFolder();
@@ -61,6 +62,11 @@ public class OnnxParityTests
         nameof(LogitsNet) => new LogitsNet(),
         nameof(SmallMlp) => new SmallMlp(),
         nameof(TinyCnn) => new TinyCnn(),
+        nameof(ComposedNet) => new ComposedNet(),
+        nameof(RecurrentNet) => new RecurrentNet(),
+        nameof(SequenceConvNet) => new SequenceConvNet(),
+        nameof(UpsamplingNet) => new UpsamplingNet(),
+        nameof(UsesAnotherModel) => new UsesAnotherModel(),
         _ => throw new ArgumentException(name),
     };
 
@@ -79,6 +85,30 @@ public class OnnxParityTests
             {
                 double bound = parameter.dim() > 1 ? 1 / Math.Sqrt(parameter.numel() / parameter.shape[0]) : 0.5;
                 parameter.copy_(rand(parameter.shape, generator: generator).mul_(2 * bound).sub_(bound));
+            }
+        }
+    }
+
+    /// <summary>A random batch for <paramref name="model"/>: token ids for embedding models, values in [-2, 2) otherwise.</summary>
+    internal static float[] RandomInput(SequentialModel model, int batch, int seed)
+    {
+        int length = batch * model.InputShape.Aggregate(1, (a, b) => a * b);
+        return model is RecurrentNet
+            ? Enumerable.Range(0, length).Select(i => (float)new Random(seed + i).Next(30)).ToArray()
+            : RandomValues(length, seed);
+    }
+
+    /// <summary>A few training-mode passes so batch-norm running statistics are not the trivial initial ones.</summary>
+    internal static void WarmUpRunningStatistics(SequentialModel model, int batch)
+    {
+        model.train();
+        using var scope = NewDisposeScope();
+        using (no_grad())
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                long[] shape = [batch, .. model.InputShape.Select(d => (long)d)];
+                model.forward(tensor(RandomInput(model, batch, seed: 100 + i), shape));
             }
         }
     }
