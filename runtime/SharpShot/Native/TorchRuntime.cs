@@ -12,6 +12,8 @@ namespace SharpShot.Native;
 /// corrupted gradients — and conv_transpose2d's forward. LibTorch's own native kernels are correct (and
 /// no slower on the small convolutions of few-shot nets), so SharpShot switches oneDNN off through
 /// <c>at::globalContext().setUserEnabledMkldnn(false)</c>. Set <c>SHARPSHOT_ONEDNN=1</c> to keep it on.
+/// Without oneDNN, LibTorch tries NNPACK for batched convolutions and, on CPUs NNPACK does not support,
+/// prints "Could not initialize NNPACK" on every call; SharpShot switches NNPACK off with it.
 /// </remarks>
 public static class TorchRuntime
 {
@@ -28,7 +30,7 @@ public static class TorchRuntime
 
     private delegate IntPtr GlobalContext();
 
-    private delegate void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
+    private delegate void SetUserEnabled(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
 
     private static bool DisableOneDnn()
     {
@@ -46,14 +48,16 @@ public static class TorchRuntime
         string library = OperatingSystem.IsWindows() ? "torch_cpu.dll" : OperatingSystem.IsMacOS() ? "libtorch_cpu.dylib" : "libtorch_cpu.so";
         if (!NativeLibrary.TryLoad(library, typeof(TorchSharp.torch).Assembly, null, out IntPtr handle)
             || !NativeLibrary.TryGetExport(handle, "_ZN2at13globalContextEv", out IntPtr globalContext)
-            || !NativeLibrary.TryGetExport(handle, "_ZN2at7Context20setUserEnabledMkldnnEb", out IntPtr setEnabled))
+            || !NativeLibrary.TryGetExport(handle, "_ZN2at7Context20setUserEnabledMkldnnEb", out IntPtr setMkldnn)
+            || !NativeLibrary.TryGetExport(handle, "_ZN2at7Context20setUserEnabledNNPACKEb", out IntPtr setNnpack))
         {
             // Another LibTorch build (other names, or MSVC mangling): leave its defaults alone.
             return false;
         }
 
         IntPtr context = Marshal.GetDelegateForFunctionPointer<GlobalContext>(globalContext)();
-        Marshal.GetDelegateForFunctionPointer<SetUserEnabledMkldnn>(setEnabled)(context, false);
+        Marshal.GetDelegateForFunctionPointer<SetUserEnabled>(setMkldnn)(context, false);
+        Marshal.GetDelegateForFunctionPointer<SetUserEnabled>(setNnpack)(context, false);
         return true;
     }
 }
