@@ -1,12 +1,116 @@
 using SharpShot.Onnx;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace SharpShot.Layers;
 
 /// <summary>
-/// What <see cref="LstmLayer"/> and <see cref="GruLayer"/> share: PyTorch's parameter layout and
-/// initialization, the batch-first input check, and the ONNX emission (weights re-ordered into ONNX's
-/// gate order, batch-first ↔ sequence-first transposes around the operator).
+/// What <see cref="LstmLayer"/> and <see cref="GruLayer"/> share: one unidirectional layer with biases and a
+/// zero initial state, batch-first — input (N, L, inputSize) → the last hidden state (N, units), or every
+/// step's (N, L, units) when <see cref="ReturnSequences"/>. Parameters have PyTorch's layout and
+/// initialization, so weights move to and from <c>torch.nn.LSTM</c>/<c>GRU</c> unchanged.
+/// </summary>
+/// <remarks>
+/// The recurrence runs step by step over the supplied tensors with differentiable operations only, so
+/// gradients (also second-order, with <c>create_graph</c>) reach them; the module forward runs the same code.
+/// LibTorch's fused kernels were not used: its LSTM (aten::lstm; oneDNN on x86) was ~3× faster here but, in
+/// LibTorch 2.10 on AVX-512 CPUs, returns wrong outputs under no_grad for many sizes (e.g. inputSize 5,
+/// units 7: max error 0.2–1.4), and its GRU was no faster (≤ 1.15×).
+/// </remarks>
+public abstract class RecurrentLayer : Layer
+{
+    private readonly Parameter weight_ih;
+    private readonly Parameter weight_hh;
+    private readonly Parameter bias_ih;
+    private readonly Parameter bias_hh;
+
+    /// <summary>Creates the layer with every weight and bias drawn from U(−1/√units, 1/√units), as PyTorch does.</summary>
+    /// <param name="name">The layer's field name in the model.</param>
+    /// <param name="gates">Gate blocks stacked in each weight: 4 for LSTM, 3 for GRU.</param>
+    /// <param name="inputSize">Features per time step.</param>
+    /// <param name="units">Hidden state size.</param>
+    /// <param name="returnSequences">Output every step's hidden state (N, L, units) instead of only the last (N, units).</param>
+    /// <param name="init">The model's seeded initializer.</param>
+    protected RecurrentLayer(string name, int gates, int inputSize, int units, bool returnSequences, LayerInit init) : base(name)
+    {
+        var (wih, whh, bih, bhh) = Recurrent.InitialParameters(init, gates, inputSize, units);
+        weight_ih = new Parameter(wih);
+        weight_hh = new Parameter(whh);
+        bias_ih = new Parameter(bih);
+        bias_hh = new Parameter(bhh);
+        InputSize = inputSize;
+        Units = units;
+        ReturnSequences = returnSequences;
+        RegisterComponents();
+    }
+
+    /// <summary>Features per time step.</summary>
+    public int InputSize { get; }
+
+    /// <summary>Hidden state size.</summary>
+    public int Units { get; }
+
+    /// <summary>Whether the output is every step's hidden state (N, L, units) rather than the last one (N, units).</summary>
+    public bool ReturnSequences { get; }
+
+    /// <summary>Input-to-hidden weights (gates·units, inputSize), gate blocks in PyTorch's order.</summary>
+    public Parameter WeightIh => weight_ih;
+
+    /// <summary>Hidden-to-hidden weights (gates·units, units), gate blocks in PyTorch's order.</summary>
+    public Parameter WeightHh => weight_hh;
+
+    /// <summary>Input-to-hidden bias (gates·units).</summary>
+    public Parameter BiasIh => bias_ih;
+
+    /// <summary>Hidden-to-hidden bias (gates·units).</summary>
+    public Parameter BiasHh => bias_hh;
+
+    /// <inheritdoc />
+    public override IReadOnlyList<Parameter> OwnParameters => [weight_ih, weight_hh, bias_ih, bias_hh];
+
+    /// <summary>The ONNX operator, also the kind named in errors: <c>LSTM</c> or <c>GRU</c>.</summary>
+    protected abstract string OpType { get; }
+
+    /// <summary>For each ONNX gate block in order, the index of the PyTorch gate block it takes.</summary>
+    protected abstract int[] OnnxGateOrder { get; }
+
+    /// <summary>Operator attributes besides <c>hidden_size</c>.</summary>
+    protected virtual OnnxAttribute[] OnnxAttributes => [];
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The input is not (batch, steps ≥ 1, inputSize).</exception>
+    public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training)
+    {
+        Recurrent.CheckInput(GetName(), OpType, x, InputSize);
+        Tensor wih = Take(parameters, "weight_ih", weight_ih);
+        Tensor whh = Take(parameters, "weight_hh", weight_hh);
+        Tensor bih = Take(parameters, "bias_ih", bias_ih);
+        Tensor bhh = Take(parameters, "bias_hh", bias_hh);
+
+        using var scope = NewDisposeScope();
+        var outputs = ReturnSequences ? new Tensor[x.shape[1]] : null;
+        Tensor last = Recur(x, wih, whh, bih, bhh, outputs);
+        Tensor result = outputs is not null ? stack(outputs, 1) : last;
+        return result.MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public override string EmitOnnx(OnnxGraphBuilder graph, string input) =>
+        Recurrent.EmitOnnx(graph, GetName(), input, OpType, OnnxGateOrder, Units, ReturnSequences,
+            weight_ih, weight_hh, bias_ih, bias_hh, OnnxAttributes);
+
+    /// <summary>
+    /// Runs the recurrence over the steps of <paramref name="x"/> (N, L, inputSize) from a zero state with the
+    /// given parameters; stores each step's hidden state in <paramref name="outputs"/> when it is not null, and
+    /// returns the last one (N, units).
+    /// </summary>
+    protected abstract Tensor Recur(Tensor x, Tensor wih, Tensor whh, Tensor bih, Tensor bhh, Tensor[]? outputs);
+}
+
+/// <summary>
+/// <see cref="RecurrentLayer"/>'s helpers: PyTorch's parameter initialization, the batch-first input check,
+/// and the ONNX emission (weights re-ordered into ONNX's gate order, batch-first ↔ sequence-first transposes
+/// around the operator).
 /// </summary>
 internal static class Recurrent
 {

@@ -5,7 +5,11 @@ using static TorchSharp.torch;
 
 namespace SharpShot.Tests.Layers;
 
-public class LstmTests
+/// <summary>
+/// The checks every recurrent layer kind must pass; <see cref="LstmTests"/> and <see cref="GruTests"/> run
+/// them for their kind.
+/// </summary>
+public abstract class RecurrentLayerTests
 {
     // Sizes where the gate blocks differ in size from the input, and sequences long enough (12) that a
     // gate-order or state bug compounds instead of hiding in the first step.
@@ -41,11 +45,11 @@ public class LstmTests
     }
 
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(Cases), MemberType = typeof(RecurrentLayerTests))]
     public void OnnxRuntimeMatchesTorchSharp(int inputSize, int units, bool returnSequences, int opset)
     {
         using var init = new LayerInit(inputSize + units);
-        using var layer = new LstmLayer("lstm", inputSize, units, returnSequences, init);
+        using var layer = Create(Kind, inputSize, units, returnSequences, init);
         using var scope = NewDisposeScope();
         Tensor input = LayerParity.RandomInput(7, 3, 12, inputSize);
 
@@ -60,7 +64,7 @@ public class LstmTests
     public void OutputIsTheLastOrEveryHiddenState(bool returnSequences)
     {
         using var init = new LayerInit(1);
-        using var layer = new LstmLayer("lstm", 4, 6, returnSequences, init);
+        using var layer = Create(Kind, 4, 6, returnSequences, init);
         using var scope = NewDisposeScope();
         Tensor input = LayerParity.RandomInput(2, 3, 9, 4);
         using (no_grad())
@@ -71,18 +75,18 @@ public class LstmTests
             {
                 // The last step of the sequence output is what returnSequences = false returns.
                 using var lastInit = new LayerInit(1);
-                using var last = new LstmLayer("lstm", 4, 6, false, lastInit);
+                using var last = Create(Kind, 4, 6, false, lastInit);
                 Assert.Equal(0, output.select(1, 8).sub(last.forward(input)).abs().max().item<float>());
             }
         }
     }
 
     [Theory]
-    [MemberData(nameof(Sizes))]
+    [MemberData(nameof(Sizes), MemberType = typeof(RecurrentLayerTests))]
     public void FunctionalForwardEqualsModuleForward(int inputSize, int units, bool returnSequences)
     {
         using var init = new LayerInit(2 + inputSize);
-        using var layer = new LstmLayer("lstm", inputSize, units, returnSequences, init);
+        using var layer = Create(Kind, inputSize, units, returnSequences, init);
         using var scope = NewDisposeScope();
         Tensor input = LayerParity.RandomInput(3, 4, 12, inputSize);
 
@@ -94,7 +98,7 @@ public class LstmTests
     public void ModuleForwardTrainsTheOwnParameters()
     {
         using var init = new LayerInit(8);
-        using var layer = new LstmLayer("lstm", 6, 9, returnSequences: true, init);
+        using var layer = Create(Kind, 6, 9, returnSequences: true, init);
         using var scope = NewDisposeScope();
 
         layer.zero_grad();
@@ -107,14 +111,15 @@ public class LstmTests
     public void ParametersHavePyTorchsLayoutAndInitialization()
     {
         using var init = new LayerInit(3);
-        using var layer = new LstmLayer("lstm", 5, 64, false, init);
+        using var layer = Create(Kind, 5, 64, false, init);
 
         Assert.Equal(["weight_ih", "weight_hh", "bias_ih", "bias_hh"], layer.named_parameters().Select(p => p.name));
         Assert.Equal(4, layer.parameters().Count());
-        Assert.Equal([256L, 5], layer.WeightIh.shape);
-        Assert.Equal([256L, 64], layer.WeightHh.shape);
-        Assert.Equal([256L], layer.BiasIh.shape);
-        Assert.Equal([256L], layer.BiasHh.shape);
+        long rows = Gates * 64L;
+        Assert.Equal([rows, 5], layer.WeightIh.shape);
+        Assert.Equal([rows, 64], layer.WeightHh.shape);
+        Assert.Equal([rows], layer.BiasIh.shape);
+        Assert.Equal([rows], layer.BiasHh.shape);
         foreach (Parameter parameter in layer.OwnParameters)
         {
             float bound = 1 / MathF.Sqrt(64);
@@ -129,7 +134,7 @@ public class LstmTests
     public void SecondOrderGradientsFlowThroughTheRecurrence(bool returnSequences)
     {
         using var init = new LayerInit(4);
-        using var layer = new LstmLayer("lstm", 3, 5, returnSequences, init);
+        using var layer = Create(Kind, 3, 5, returnSequences, init);
         using var scope = NewDisposeScope();
 
         GradientChecks.AssertSecondOrderGradientsFlow(layer,
@@ -140,11 +145,11 @@ public class LstmTests
     public void WrongInputShapeIsRejectedNamingTheExpectedShape()
     {
         using var init = new LayerInit(5);
-        using var layer = new LstmLayer("lstm_1", 3, 5, false, init);
+        using var layer = Create(Kind + "_1", 3, 5, false, init);
         using var scope = NewDisposeScope();
 
         var error = Assert.Throws<ArgumentException>(() => layer.forward(zeros(2, 7, 4)));
-        Assert.Contains("lstm_1", error.Message);
+        Assert.Contains(Kind + "_1", error.Message);
         Assert.Contains("(batch, steps ≥ 1, 3)", error.Message);
         Assert.Contains("[2, 7, 4]", error.Message);
         Assert.Throws<ArgumentException>(() => layer.forward(zeros(2, 3)));
@@ -156,50 +161,38 @@ public class LstmTests
     {
         using var a = new LayerInit(9);
         using var b = new LayerInit(9);
-        using var first = new LstmLayer("lstm", 3, 5, false, a);
-        using var second = new LstmLayer("lstm", 3, 5, false, b);
+        using var first = Create(Kind, 3, 5, false, a);
+        using var second = Create(Kind, 3, 5, false, b);
 
         Assert.All(first.OwnParameters.Zip(second.OwnParameters), pair => Assert.True(pair.First.eq(pair.Second).all().item<bool>()));
     }
+
+    /// <summary>The layer name prefix, e.g. <c>lstm</c>.</summary>
+    protected abstract string Kind { get; }
+
+    /// <summary>Gate blocks stacked in each weight.</summary>
+    protected abstract int Gates { get; }
+
+    /// <summary>Creates the layer under test.</summary>
+    protected abstract RecurrentLayer Create(string name, int inputSize, int units, bool returnSequences, LayerInit init);
 }
 
-/// <summary>MAML-style check that a layer's functional forward carries second-order gradients to its parameters.</summary>
-internal static class GradientChecks
+public sealed class LstmTests : RecurrentLayerTests
 {
-    /// <summary>
-    /// One differentiable inner step on <paramref name="support"/> (adapted = w − 0.1·∂L/∂w, with
-    /// create_graph), then the meta-gradient of a loss on <paramref name="query"/>: it must be finite,
-    /// non-zero for every parameter, and differ from the first-order (FOMAML) one — the Hessian term flows.
-    /// </summary>
-    public static void AssertSecondOrderGradientsFlow(Layer layer, Tensor support, Tensor query)
-    {
-        Tensor[] weights = layer.OwnParameters.Select(p => p.detach().clone().requires_grad_()).ToArray();
+    protected override string Kind => "lstm";
 
-        Tensor Loss(Tensor input, IReadOnlyList<Tensor> parameters)
-        {
-            var cursor = new ParameterCursor(parameters);
-            Tensor output = layer.Forward(input, cursor, training: true);
-            cursor.EnsureConsumed();
-            return output.tanh().sub(0.3).pow(2).mean();
-        }
+    protected override int Gates => 4;
 
-        // Unlike PyTorch, TorchSharp does not retain the graph when create_graph is set: the meta-gradient
-        // runs back through the inner forward, so it must be kept explicitly (else LibTorch aborts the process).
-        IList<Tensor> innerGrads = autograd.grad([Loss(support, weights)], weights, retain_graph: true, create_graph: true);
-        Tensor[] adapted = weights.Zip(innerGrads, (w, g) => w - 0.1 * g).ToArray();
-        IList<Tensor> metaGrads = autograd.grad([Loss(query, adapted)], weights);
+    protected override RecurrentLayer Create(string name, int inputSize, int units, bool returnSequences, LayerInit init) =>
+        new LstmLayer(name, inputSize, units, returnSequences, init);
+}
 
-        Tensor[] adaptedFirstOrder = weights.Zip(innerGrads, (w, g) => w - 0.1 * g.detach()).ToArray();
-        IList<Tensor> firstOrderGrads = autograd.grad([Loss(query, adaptedFirstOrder)], weights);
+public sealed class GruTests : RecurrentLayerTests
+{
+    protected override string Kind => "gru";
 
-        Assert.Equal(weights.Length, metaGrads.Count);
-        for (int i = 0; i < weights.Length; i++)
-        {
-            Assert.True(metaGrads[i].isfinite().all().item<bool>(), $"meta-gradient #{i} is not finite");
-            Assert.True(metaGrads[i].abs().max().item<float>() > 0, $"meta-gradient #{i} is all zero");
-        }
+    protected override int Gates => 3;
 
-        double secondOrderPart = metaGrads.Zip(firstOrderGrads, (a, b) => a.sub(b).abs().max().item<float>()).Max();
-        Assert.True(secondOrderPart > 1e-7, $"second-order and first-order meta-gradients differ by only {secondOrderPart:E2}");
-    }
+    protected override RecurrentLayer Create(string name, int inputSize, int units, bool returnSequences, LayerInit init) =>
+        new GruLayer(name, inputSize, units, returnSequences, init);
 }
