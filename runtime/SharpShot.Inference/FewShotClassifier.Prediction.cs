@@ -1,0 +1,241 @@
+using System.Buffers;
+
+namespace SharpShot.Inference;
+
+public sealed partial class FewShotClassifier
+{
+    /// <summary>Runs the embedding model on samples, without the prototypes (works before Fit).</summary>
+    /// <param name="samples">Any number of samples, <see cref="InputLength"/> values each, one after another.</param>
+    /// <returns>One row of <see cref="EmbeddingLength"/> values per sample.</returns>
+    /// <exception cref="ShapeMismatchException"><paramref name="samples"/> is not a whole number of samples.</exception>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
+    public float[] Embed(ReadOnlySpan<float> samples)
+    {
+        ThrowIfDisposed();
+        var count = SampleCount(samples, nameof(samples));
+        var embeddings = new float[(long)count * EmbeddingLength];
+        EmbedInto(samples, count, embeddings);
+        return embeddings;
+    }
+
+    /// <summary>Predicts the class of each query: the one whose prototype is nearest to the query's embedding.</summary>
+    /// <param name="querySamples">Any number of queries, <see cref="InputLength"/> values each, one after another.</param>
+    /// <returns>One index into <see cref="Classes"/> per query; the first such class on ties.</returns>
+    /// <exception cref="ShapeMismatchException"><paramref name="querySamples"/> is not a whole number of samples.</exception>
+    /// <exception cref="InvalidOperationException">The classifier has not been fitted.</exception>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
+    public int[] Predict(ReadOnlySpan<float> querySamples)
+    {
+        var prototypes = RequireFitted("predict");
+        var count = SampleCount(querySamples, nameof(querySamples));
+        var classes = new int[count];
+        Score(prototypes, querySamples, count, classes, probabilities: default);
+        return classes;
+    }
+
+    /// <summary>Predicts the class of each query into caller memory.</summary>
+    /// <param name="querySamples">Any number of queries, <see cref="InputLength"/> values each, one after another.</param>
+    /// <param name="classIndices">Receives one index into <see cref="Classes"/> per query in its first elements; may be longer.</param>
+    /// <exception cref="ShapeMismatchException"><paramref name="querySamples"/> is not a whole number of samples, or <paramref name="classIndices"/> is too short.</exception>
+    /// <exception cref="InvalidOperationException">The classifier has not been fitted.</exception>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
+    public void Predict(ReadOnlySpan<float> querySamples, Span<int> classIndices)
+    {
+        var prototypes = RequireFitted("predict");
+        var count = SampleCount(querySamples, nameof(querySamples));
+        if (classIndices.Length < count)
+        {
+            throw new ShapeMismatchException(nameof(classIndices),
+                $"The class index span holds {classIndices.Length} values; {count} queries need {count}.", count, classIndices.Length);
+        }
+        Score(prototypes, querySamples, count, classIndices[..count], probabilities: default);
+    }
+
+    /// <summary>Predicts the class name of each query.</summary>
+    /// <param name="querySamples">Any number of queries, <see cref="InputLength"/> values each, one after another.</param>
+    /// <returns>One entry of <see cref="Classes"/> per query.</returns>
+    /// <exception cref="ShapeMismatchException"><paramref name="querySamples"/> is not a whole number of samples.</exception>
+    /// <exception cref="InvalidOperationException">The classifier has not been fitted.</exception>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
+    public string[] PredictLabels(ReadOnlySpan<float> querySamples)
+    {
+        var prototypes = RequireFitted("predict");
+        var count = SampleCount(querySamples, nameof(querySamples));
+        var classes = new int[count];
+        Score(prototypes, querySamples, count, classes, probabilities: default);
+        return Array.ConvertAll(classes, c => prototypes.Classes[c]);
+    }
+
+    /// <summary>Predicts the class of one sample: the one whose prototype is nearest to its embedding.</summary>
+    /// <param name="sample"><see cref="InputLength"/> values in row-major <see cref="InputShape"/> order.</param>
+    /// <returns>An index into <see cref="Classes"/>; the first such class on ties.</returns>
+    /// <exception cref="ShapeMismatchException"><paramref name="sample"/> does not hold <see cref="InputLength"/> values.</exception>
+    /// <exception cref="InvalidOperationException">The classifier has not been fitted.</exception>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
+    public int Classify(ReadOnlySpan<float> sample)
+    {
+        var prototypes = RequireFitted("predict");
+        CheckSingleSample(sample);
+        Span<int> result = stackalloc int[1];
+        Score(prototypes, sample, 1, result, probabilities: default);
+        return result[0];
+    }
+
+    /// <summary>Predicts the class name of one sample.</summary>
+    /// <param name="sample"><see cref="InputLength"/> values in row-major <see cref="InputShape"/> order.</param>
+    /// <returns>An entry of <see cref="Classes"/>.</returns>
+    /// <exception cref="ShapeMismatchException"><paramref name="sample"/> does not hold <see cref="InputLength"/> values.</exception>
+    /// <exception cref="InvalidOperationException">The classifier has not been fitted.</exception>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
+    public string ClassifyLabel(ReadOnlySpan<float> sample)
+    {
+        var prototypes = RequireFitted("predict");
+        CheckSingleSample(sample);
+        Span<int> result = stackalloc int[1];
+        Score(prototypes, sample, 1, result, probabilities: default);
+        return prototypes.Classes[result[0]];
+    }
+
+    /// <summary>
+    /// Class probabilities of each query: the softmax over the negative squared Euclidean distances from the
+    /// query's embedding to the prototypes, <c>p(k | x) ∝ exp(−‖f(x) − c_k‖²)</c> (Snell et al., 2017).
+    /// </summary>
+    /// <param name="querySamples">Any number of queries, <see cref="InputLength"/> values each, one after another (one sample gives one row).</param>
+    /// <returns>One row of <see cref="ClassCount"/> probabilities per query, columns in <see cref="Classes"/> order.</returns>
+    /// <exception cref="ShapeMismatchException"><paramref name="querySamples"/> is not a whole number of samples.</exception>
+    /// <exception cref="InvalidOperationException">The classifier has not been fitted.</exception>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
+    public float[] PredictProbabilities(ReadOnlySpan<float> querySamples)
+    {
+        var prototypes = RequireFitted("predict");
+        var count = SampleCount(querySamples, nameof(querySamples));
+        var probabilities = new float[(long)count * prototypes.Classes.Length];
+        Score(prototypes, querySamples, count, classes: default, probabilities);
+        return probabilities;
+    }
+
+    /// <summary>Class probabilities of each query, written into caller memory; see <see cref="PredictProbabilities(ReadOnlySpan{float})"/>.</summary>
+    /// <param name="querySamples">Any number of queries, <see cref="InputLength"/> values each, one after another (one sample gives one row).</param>
+    /// <param name="probabilities">Receives one row of <see cref="ClassCount"/> probabilities per query in its first elements; may be longer.</param>
+    /// <exception cref="ShapeMismatchException"><paramref name="querySamples"/> is not a whole number of samples, or <paramref name="probabilities"/> is too short.</exception>
+    /// <exception cref="InvalidOperationException">The classifier has not been fitted.</exception>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
+    public void PredictProbabilities(ReadOnlySpan<float> querySamples, Span<float> probabilities)
+    {
+        var prototypes = RequireFitted("predict");
+        var count = SampleCount(querySamples, nameof(querySamples));
+        var classCount = prototypes.Classes.Length;
+        var needed = (long)count * classCount;
+        if (probabilities.Length < needed)
+        {
+            throw new ShapeMismatchException(nameof(probabilities),
+                $"The probabilities span holds {probabilities.Length} values; {count} queries need {count} x {classCount} classes = {needed}.",
+                needed, probabilities.Length);
+        }
+        Score(prototypes, querySamples, count, classes: default, probabilities[..(int)needed]);
+    }
+
+    /// <summary>
+    /// Embeds the queries and, for each, computes the negative squared distances to every prototype in
+    /// double precision; writes the nearest class and/or the softmax of those scores (either span may be empty).
+    /// </summary>
+    private void Score(Prototypes prototypes, ReadOnlySpan<float> queries, int count, Span<int> classes, Span<float> probabilities)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+        var length = EmbeddingLength;
+        var classCount = prototypes.Classes.Length;
+        var embeddingCount = checked(count * length);
+        var embeddings = ArrayPool<float>.Shared.Rent(embeddingCount);
+        var scores = ArrayPool<double>.Shared.Rent(classCount);
+        try
+        {
+            EmbedInto(queries, count, embeddings.AsSpan(0, embeddingCount));
+            var values = prototypes.Values;
+            for (var q = 0; q < count; q++)
+            {
+                var embedding = embeddings.AsSpan(q * length, length);
+                var best = 0;
+                var bestScore = double.NegativeInfinity;
+                for (var c = 0; c < classCount; c++)
+                {
+                    var prototype = values.AsSpan(c * length, length);
+                    double squaredDistance = 0;
+                    for (var j = 0; j < length; j++)
+                    {
+                        var difference = (double)embedding[j] - prototype[j];
+                        squaredDistance += difference * difference;
+                    }
+                    var score = -squaredDistance;
+                    scores[c] = score;
+                    // NaN never wins, so a query whose embedding is not finite gets class 0 (as OnnxModel.Classify does).
+                    if (score > bestScore)
+                    {
+                        best = c;
+                        bestScore = score;
+                    }
+                }
+                if (!classes.IsEmpty)
+                {
+                    classes[q] = best;
+                }
+                if (!probabilities.IsEmpty)
+                {
+                    Softmax(scores.AsSpan(0, classCount), bestScore, probabilities.Slice(q * classCount, classCount));
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(scores);
+            ArrayPool<float>.Shared.Return(embeddings);
+        }
+    }
+
+    /// <summary>Softmax shifted by the largest score, so that exp never overflows; NaN scores give NaN probabilities.</summary>
+    private static void Softmax(ReadOnlySpan<double> scores, double max, Span<float> probabilities)
+    {
+        if (double.IsNegativeInfinity(max))
+        {
+            // Every score is NaN (or -inf, which float inputs cannot produce): nothing to normalize.
+            probabilities.Fill(float.NaN);
+            return;
+        }
+        double total = 0;
+        foreach (var score in scores)
+        {
+            total += Math.Exp(score - max);
+        }
+        for (var c = 0; c < scores.Length; c++)
+        {
+            probabilities[c] = (float)(Math.Exp(scores[c] - max) / total);
+        }
+    }
+
+    private int SampleCount(ReadOnlySpan<float> samples, string paramName)
+    {
+        var inputLength = InputLength;
+        if (samples.Length % inputLength != 0)
+        {
+            var whole = samples.Length / inputLength;
+            var expected = (long)(whole + 1) * inputLength;
+            throw new ShapeMismatchException(paramName,
+                $"Expected a whole number of samples of {inputLength} values each (shape {FormatInputShape()}), got {samples.Length} values: " +
+                $"{whole} samples and {samples.Length - whole * inputLength} values left over.",
+                expected, samples.Length);
+        }
+        return samples.Length / inputLength;
+    }
+
+    private void CheckSingleSample(ReadOnlySpan<float> sample)
+    {
+        if (sample.Length != InputLength)
+        {
+            throw new ShapeMismatchException(nameof(sample),
+                $"Expected {InputLength} values per sample (shape {FormatInputShape()}), got {sample.Length}.",
+                InputLength, sample.Length);
+        }
+    }
+}
