@@ -1,0 +1,117 @@
+namespace SharpShot.FewShot;
+
+/// <summary>
+/// One class of a few-shot dataset: a handful of samples (e.g. the 20 drawings of an Omniglot character)
+/// stored row-major in one array.
+/// </summary>
+public sealed class FewShotClass
+{
+    /// <summary>Creates a class, checking that <paramref name="samples"/> holds whole samples.</summary>
+    /// <param name="name">Unique name within its dataset, e.g. <c>Greek/character05</c> or <c>Greek/character05@90</c> for a rotation.</param>
+    /// <param name="group">The group the class belongs to (an Omniglot alphabet); splits keep groups together when asked.</param>
+    /// <param name="samples">The samples, row-major, <paramref name="sampleLength"/> values each.</param>
+    /// <param name="sampleLength">Values per sample.</param>
+    /// <exception cref="ArgumentException">The array is empty or not a whole number of samples.</exception>
+    public FewShotClass(string name, string group, float[] samples, int sampleLength)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(group);
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleLength);
+        if (samples.Length == 0 || samples.Length % sampleLength != 0)
+        {
+            throw new ArgumentException($"Class '{name}' needs a whole, positive number of {sampleLength}-value samples; got {samples.Length} values.", nameof(samples));
+        }
+
+        Name = name;
+        Group = group;
+        Samples = samples;
+        SampleLength = sampleLength;
+    }
+
+    /// <summary>Unique name within its dataset.</summary>
+    public string Name { get; }
+
+    /// <summary>The group (e.g. alphabet) the class belongs to.</summary>
+    public string Group { get; }
+
+    /// <summary>All samples, row-major.</summary>
+    public float[] Samples { get; }
+
+    /// <summary>Values per sample.</summary>
+    public int SampleLength { get; }
+
+    /// <summary>Number of samples.</summary>
+    public int Count => Samples.Length / SampleLength;
+
+    /// <summary>The values of sample <paramref name="index"/>.</summary>
+    public ReadOnlySpan<float> Sample(int index) => Samples.AsSpan(checked(index * SampleLength), SampleLength);
+}
+
+/// <summary>
+/// A few-shot dataset: many classes with few samples each, all of one sample shape. Episodes are drawn
+/// from its classes; class-disjoint splits (by class or by group) keep test classes unseen in training.
+/// </summary>
+public sealed class FewShotDataset
+{
+    /// <summary>Creates the dataset, checking that every class has the sample shape and a unique name.</summary>
+    /// <exception cref="ArgumentException">A class has another sample length, or two classes share a name.</exception>
+    public FewShotDataset(IReadOnlyList<int> sampleShape, IReadOnlyList<FewShotClass> classes)
+    {
+        ArgumentNullException.ThrowIfNull(sampleShape);
+        ArgumentNullException.ThrowIfNull(classes);
+        if (sampleShape.Count == 0 || sampleShape.Any(d => d <= 0))
+        {
+            throw new ArgumentException($"Sample shape must have positive dimensions; got [{string.Join(", ", sampleShape)}].", nameof(sampleShape));
+        }
+
+        SampleShape = sampleShape.ToArray();
+        SampleLength = SampleShape.Aggregate(1, (a, b) => checked(a * b));
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (FewShotClass c in classes)
+        {
+            if (c.SampleLength != SampleLength)
+            {
+                throw new ArgumentException($"Class '{c.Name}' has {c.SampleLength}-value samples; the dataset's shape [{string.Join(", ", SampleShape)}] needs {SampleLength}.", nameof(classes));
+            }
+
+            if (!names.Add(c.Name))
+            {
+                throw new ArgumentException($"Two classes are named '{c.Name}'.", nameof(classes));
+            }
+        }
+
+        Classes = classes.ToArray();
+    }
+
+    /// <summary>Shape of one sample, without the batch dimension.</summary>
+    public IReadOnlyList<int> SampleShape { get; }
+
+    /// <summary>Values per sample.</summary>
+    public int SampleLength { get; }
+
+    /// <summary>The classes.</summary>
+    public IReadOnlyList<FewShotClass> Classes { get; }
+
+    /// <summary>The distinct groups, in order of first appearance.</summary>
+    public IReadOnlyList<string> Groups => Classes.Select(c => c.Group).Distinct(StringComparer.Ordinal).ToArray();
+
+    /// <summary>A dataset of the classes that satisfy <paramref name="predicate"/> (sharing their sample arrays).</summary>
+    public FewShotDataset Where(Func<FewShotClass, bool> predicate) => new(SampleShape, Classes.Where(predicate).ToArray());
+
+    /// <summary>
+    /// Splits by group: classes whose group is in <paramref name="testGroups"/> go to the test set, the rest to training.
+    /// </summary>
+    /// <exception cref="ArgumentException">A named group does not exist (names the groups that do).</exception>
+    public (FewShotDataset Train, FewShotDataset Test) SplitByGroups(IEnumerable<string> testGroups)
+    {
+        var wanted = new HashSet<string>(testGroups, StringComparer.Ordinal);
+        string[] unknown = wanted.Except(Groups, StringComparer.Ordinal).ToArray();
+        if (unknown.Length > 0)
+        {
+            throw new ArgumentException($"Unknown group(s) {string.Join(", ", unknown)}; the dataset has {string.Join(", ", Groups)}.", nameof(testGroups));
+        }
+
+        return (Where(c => !wanted.Contains(c.Group)), Where(c => wanted.Contains(c.Group)));
+    }
+}
