@@ -65,3 +65,18 @@ public partial class UpsamplingNet;
 [Model(3, 9, 9)]
 [Use(typeof(ComposedNet)), Tanh, Dense(2)]
 public partial class UsesAnotherModel;
+
+// Few-shot embeddings (ProtoNet): conv blocks with batch norm, ending in a flat embedding.
+[Block] [Conv2d(16, 3, Padding = 1), BatchNorm2d, Relu, MaxPool2d(2)] public partial class FewShotBlock;
+
+/// <summary>A small embedding for 1×8×8 images: two conv blocks → 16×2×2 = 64 values.</summary>
+[Model(1, 8, 8)]
+[Repeat(typeof(FewShotBlock), 2), Flatten]
+public partial class TinyEmbedding;
+
+[Block] [Conv2d(64, 3, Padding = 1), BatchNorm2d, Relu, MaxPool2d(2)] public partial class ConvFourBlock;
+
+/// <summary>The conv-4 embedding of the ProtoNet paper for 28×28 Omniglot: four 64-filter blocks → 64 values.</summary>
+[Model(1, 28, 28)]
+[Repeat(typeof(ConvFourBlock), 4), Flatten]
+public partial class ConvFourEmbedding;
