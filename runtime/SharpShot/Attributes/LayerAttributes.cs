@@ -3,14 +3,16 @@ namespace SharpShot;
 // Each attribute here is the declaration face of one layer kind; its shape rule lives in the generator
 // (generators/SharpShot.Generators/Layers/<Kind>Rule.cs) and its module, in runtime/SharpShot/Layers/<Kind>.cs.
 
-/// <summary>2-D convolution over a (channels, height, width) input: <c>filters</c> output channels, a square <c>kernel</c>.</summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class Conv2dAttribute : LayerAttribute
+/// <summary>
+/// What <see cref="Conv1dAttribute"/> and <see cref="Conv2dAttribute"/> share: <c>filters</c> output channels,
+/// a kernel of <c>kernel</c> taps per spatial dimension, stride, padding (explicit or "same"), dilation and groups.
+/// </summary>
+public abstract class ConvolutionAttribute : LayerAttribute
 {
     /// <summary>Declares a convolution.</summary>
     /// <param name="filters">Number of output channels (positive).</param>
-    /// <param name="kernel">Side of the square kernel (positive, at most the padded input size).</param>
-    public Conv2dAttribute(int filters, int kernel)
+    /// <param name="kernel">Kernel size per spatial dimension (positive, at most the padded input size).</param>
+    protected ConvolutionAttribute(int filters, int kernel)
     {
         Filters = filters;
         Kernel = kernel;
@@ -19,10 +21,10 @@ public sealed class Conv2dAttribute : LayerAttribute
     /// <summary>Number of output channels.</summary>
     public int Filters { get; }
 
-    /// <summary>Side of the square kernel.</summary>
+    /// <summary>Kernel size per spatial dimension.</summary>
     public int Kernel { get; }
 
-    /// <summary>Step between kernel applications, in both directions. Default 1.</summary>
+    /// <summary>Step between kernel applications, in every spatial dimension. Default 1.</summary>
     public int Stride { get; set; } = 1;
 
     /// <summary>Zeros added on every side before convolving. Default 0 (Keras "valid"). Ignored with <see cref="PaddingMode.Same"/>.</summary>
@@ -38,39 +40,28 @@ public sealed class Conv2dAttribute : LayerAttribute
     public int Groups { get; set; } = 1;
 }
 
+/// <summary>2-D convolution over a (channels, height, width) input: <c>filters</c> output channels, a square <c>kernel</c>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class Conv2dAttribute : ConvolutionAttribute
+{
+    /// <summary>Declares a convolution.</summary>
+    /// <param name="filters">Number of output channels (positive).</param>
+    /// <param name="kernel">Side of the square kernel (positive, at most the padded input size).</param>
+    public Conv2dAttribute(int filters, int kernel) : base(filters, kernel)
+    {
+    }
+}
+
 /// <summary>1-D convolution over a (channels, length) input: <c>filters</c> output channels, kernel of <c>kernel</c> taps.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class Conv1dAttribute : LayerAttribute
+public sealed class Conv1dAttribute : ConvolutionAttribute
 {
     /// <summary>Declares a 1-D convolution.</summary>
     /// <param name="filters">Number of output channels (positive).</param>
     /// <param name="kernel">Kernel length (positive, at most the padded input length).</param>
-    public Conv1dAttribute(int filters, int kernel)
+    public Conv1dAttribute(int filters, int kernel) : base(filters, kernel)
     {
-        Filters = filters;
-        Kernel = kernel;
     }
-
-    /// <summary>Number of output channels.</summary>
-    public int Filters { get; }
-
-    /// <summary>Kernel length.</summary>
-    public int Kernel { get; }
-
-    /// <summary>Step between kernel applications. Default 1.</summary>
-    public int Stride { get; set; } = 1;
-
-    /// <summary>Zeros added at both ends. Default 0. Ignored with <see cref="PaddingMode.Same"/>.</summary>
-    public int Padding { get; set; }
-
-    /// <summary><see cref="PaddingMode.Same"/> pads so that the output is ceil(length / stride). Default explicit.</summary>
-    public PaddingMode PaddingMode { get; set; }
-
-    /// <summary>Spacing between kernel taps. Default 1.</summary>
-    public int Dilation { get; set; } = 1;
-
-    /// <summary>Channel groups (divides input channels and filters). Default 1.</summary>
-    public int Groups { get; set; } = 1;
 }
 
 /// <summary>Transposed 2-D convolution ("deconvolution") over (channels, height, width): upsamples by <c>Stride</c>.</summary>
