@@ -78,8 +78,8 @@ public static class SyntheticImages
         IReadOnlyList<string> names = ClassNames(classes);
 
         // Separate streams per split, so the test set is not a prefix or shift of the training set.
-        Dataset train = GenerateSplit(trainCount, Mix((ulong)(uint)seed, 1), classes, size, names);
-        Dataset test = GenerateSplit(testCount, Mix((ulong)(uint)seed, 2), classes, size, names);
+        Dataset train = GenerateSplit(trainCount, SplitMix64.Mix((ulong)(uint)seed, 1), classes, size, names);
+        Dataset test = GenerateSplit(testCount, SplitMix64.Mix((ulong)(uint)seed, 2), classes, size, names);
         return (train, test);
     }
 
@@ -90,7 +90,7 @@ public static class SyntheticImages
         var labels = new int[count];
 
         // Exact balance, then a Fisher-Yates shuffle so consecutive samples (and mini-batches) mix classes.
-        var order = new SplitMix64(Mix(streamSeed, 0));
+        var order = new SplitMix64(SplitMix64.Mix(streamSeed, 0));
         for (int i = 0; i < count; i++)
         {
             labels[i] = i % classes;
@@ -106,7 +106,7 @@ public static class SyntheticImages
         // the images can be drawn in parallel with identical results.
         Parallel.For(0, count, i =>
         {
-            var random = new SplitMix64(Mix(streamSeed, (ulong)i + 1));
+            var random = new SplitMix64(SplitMix64.Mix(streamSeed, (ulong)i + 1));
             Draw((Pattern)labels[i], ref random, size, features.AsSpan(i * pixels, pixels));
         });
 
@@ -278,38 +278,4 @@ public static class SyntheticImages
 
     /// <summary>Offset of <paramref name="value"/> from the nearest multiple of <paramref name="period"/>, in [-period/2, period/2).</summary>
     private static float Wrap(float value, float period) => value - (period * MathF.Round(value / period));
-
-    /// <summary>Combines two values into a well-mixed 64-bit seed (the SplitMix64 finaliser).</summary>
-    private static ulong Mix(ulong a, ulong b)
-    {
-        ulong z = a ^ (b * 0x9E3779B97F4A7C15UL) ^ 0xD1B54A32D192ED03UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
-
-    /// <summary>
-    /// SplitMix64: tiny, fast and fully specified, so generated data cannot change when .NET changes
-    /// <see cref="Random"/>'s algorithm.
-    /// </summary>
-    private struct SplitMix64(ulong state)
-    {
-        private ulong _state = state;
-
-        public ulong NextUInt64()
-        {
-            ulong z = _state += 0x9E3779B97F4A7C15UL;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            return z ^ (z >> 31);
-        }
-
-        /// <summary>Uniform in [0, 1), from the top 24 bits (a float's precision).</summary>
-        public float NextFloat() => (NextUInt64() >> 40) * (1f / (1 << 24));
-
-        public float NextFloat(float min, float max) => min + ((max - min) * NextFloat());
-
-        /// <summary>Uniform in [0, <paramref name="bound"/>), by multiply-shift (bias below 2^-32 for our bounds).</summary>
-        public int NextInt(int bound) => (int)(((NextUInt64() >> 32) * (ulong)bound) >> 32);
-    }
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
 
+using SharpShot.Data;
+
 namespace SharpShot.FewShot;
 
 /// <summary>
@@ -49,7 +51,7 @@ public static class SyntheticGlyphs
         var styles = new Style[groups];
         for (int g = 0; g < groups; g++)
         {
-            var random = new SplitMix64(Mix(Mix((ulong)(uint)seed, 0x6C), (ulong)g));
+            var random = new SplitMix64(SplitMix64.Mix(SplitMix64.Mix((ulong)(uint)seed, 0x6C), (ulong)g));
             styles[g] = new Style
             {
                 CurveChance = random.NextDouble(0.15, 0.85),
@@ -62,13 +64,13 @@ public static class SyntheticGlyphs
         Parallel.For(0, classes, c =>
         {
             int group = (int)((long)c * groups / classes);
-            ulong classSeed = Mix(Mix((ulong)(uint)seed, 0x67), (ulong)c);
+            ulong classSeed = SplitMix64.Mix(SplitMix64.Mix((ulong)(uint)seed, 0x67), (ulong)c);
             var random = new SplitMix64(classSeed);
             Point[][] glyph = NewGlyph(ref random, styles[group]);
             var samples = new float[checked(samplesPerClass * pixels)];
             for (int s = 0; s < samplesPerClass; s++)
             {
-                var drawing = new SplitMix64(Mix(classSeed, (ulong)s + 1));
+                var drawing = new SplitMix64(SplitMix64.Mix(classSeed, (ulong)s + 1));
                 Draw(glyph, styles[group].HalfWidth, ref drawing, size, samples.AsSpan(s * pixels, pixels));
             }
 
@@ -302,36 +304,5 @@ public static class SyntheticGlyphs
             2 => (-sin, -cos),
             _ => (-cos, sin),
         };
-    }
-
-    /// <summary>Combines two values into a well-mixed 64-bit seed (the SplitMix64 finaliser).</summary>
-    private static ulong Mix(ulong a, ulong b)
-    {
-        ulong z = a ^ (b * 0x9E3779B97F4A7C15UL) ^ 0xD1B54A32D192ED03UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
-
-    /// <summary>SplitMix64: small, fast and fully specified, so glyphs cannot change when .NET changes <see cref="Random"/>.</summary>
-    private struct SplitMix64(ulong state)
-    {
-        private ulong _state = state;
-
-        public ulong NextUInt64()
-        {
-            ulong z = _state += 0x9E3779B97F4A7C15UL;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            return z ^ (z >> 31);
-        }
-
-        /// <summary>Uniform in [0, 1), from the top 53 bits.</summary>
-        public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
-
-        public double NextDouble(double min, double max) => min + ((max - min) * NextDouble());
-
-        /// <summary>Uniform in [0, <paramref name="bound"/>), by multiply-shift.</summary>
-        public int NextInt(int bound) => (int)(((NextUInt64() >> 32) * (ulong)bound) >> 32);
     }
 }

@@ -1,3 +1,5 @@
+using SharpShot.Data;
+
 namespace SharpShot.FewShot;
 
 /// <summary>
@@ -13,20 +15,14 @@ internal struct EpisodeRandom
     /// <summary>The stream an episode's transform draws from (independent of the sampling).</summary>
     public const ulong TransformStream = 0x5452_414E_5346_4F52;
 
-    private const ulong Golden = 0x9E37_79B9_7F4A_7C15;
-
-    private ulong state;
+    private SplitMix64 bits;
 
     /// <summary>Creates the stream for episode <paramref name="index"/> of a sampler seeded with <paramref name="seed"/>.</summary>
     public EpisodeRandom(int seed, long index, ulong stream) =>
-        state = Mix(Mix(unchecked((ulong)(uint)seed ^ stream)) + unchecked((ulong)index * Golden));
+        bits = new SplitMix64(SplitMix64.Scramble(unchecked(SplitMix64.Scramble((ulong)(uint)seed ^ stream) + ((ulong)index * SplitMix64.Golden))));
 
     /// <summary>The next 64 random bits.</summary>
-    public ulong NextUInt64()
-    {
-        state = unchecked(state + Golden);
-        return Mix(state);
-    }
+    public ulong NextUInt64() => bits.NextUInt64();
 
     /// <summary>A uniform integer in <c>[0, bound)</c>, without modulo bias.</summary>
     public int Next(int bound)
@@ -46,14 +42,4 @@ internal struct EpisodeRandom
 
     /// <summary>A 32-bit seed for a <see cref="Random"/> derived from this stream.</summary>
     public int NextSeed() => (int)(NextUInt64() >> 33);
-
-    private static ulong Mix(ulong z)
-    {
-        unchecked
-        {
-            z = (z ^ (z >> 30)) * 0xBF58_476D_1CE4_E5B9;
-            z = (z ^ (z >> 27)) * 0x94D0_49BB_1331_11EB;
-            return z ^ (z >> 31);
-        }
-    }
 }
