@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using SharpShot.Onnx;
 using TorchSharp.Modules;
 
@@ -12,25 +13,56 @@ namespace SharpShot.Training;
 /// </summary>
 internal static class Checkpoint
 {
-    private static readonly byte[] Magic = "SHARPSHOT-CKPT-1"u8.ToArray();
+    private const string Magic = "SHARPSHOT-CKPT-1";
 
     /// <summary>Writes <paramref name="state"/>, the model and the optimizer to <paramref name="path"/> (temporary file, then rename).</summary>
     public static void Save(string path, SequentialModel model, OptimizerHelper optimizer, CheckpointState state) =>
-        AtomicFile.Write(path, stream =>
-        {
-            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-            writer.Write(Magic);
-            writer.Write(JsonSerializer.Serialize(state));
-            model.save(writer);
-            optimizer.save_state_dict(writer);
-        });
+        CheckpointFile.Save(path, Magic, model, optimizer, state);
 
     /// <summary>
     /// Restores the model and optimizer from <paramref name="path"/> when it holds a checkpoint of the same
     /// training run (<paramref name="expected"/>, epochs aside); returns its state, or null when there is no file.
     /// </summary>
     /// <exception cref="CheckpointMismatchException">The file belongs to another model or other hyperparameters, or is not a checkpoint.</exception>
-    public static CheckpointState? TryRestore(string path, SequentialModel model, OptimizerHelper optimizer, CheckpointState expected)
+    public static CheckpointState? TryRestore(string path, SequentialModel model, OptimizerHelper optimizer, CheckpointState expected) =>
+        CheckpointFile.TryRestore<CheckpointState>(path, Magic, model, optimizer, state => state.DifferenceFrom(expected));
+}
+
+/// <summary>
+/// The file layout every SharpShot checkpoint shares — a magic string naming its kind, a JSON header (the
+/// run's identity and progress), the model's state dict, the optimizer's state — written atomically.
+/// </summary>
+internal static class CheckpointFile
+{
+    // The kinds of checkpoint, by magic, so a file of the wrong kind gets a message that says what it is.
+    private static readonly Dictionary<string, string> s_kinds = new(StringComparer.Ordinal)
+    {
+        ["SHARPSHOT-CKPT-1"] = "supervised training checkpoint (from Fit)",
+        ["SHARPSHOT-META-1"] = "meta-training checkpoint",
+    };
+
+    // Validation results may hold NaN (the confidence interval of a single episode).
+    private static readonly JsonSerializerOptions s_json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    /// <summary>Writes a checkpoint of kind <paramref name="magic"/> to <paramref name="path"/> (temporary file, then rename).</summary>
+    public static void Save<TState>(string path, string magic, SequentialModel model, OptimizerHelper optimizer, TState state) =>
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            writer.Write(Encoding.ASCII.GetBytes(magic));
+            writer.Write(JsonSerializer.Serialize(state, s_json));
+            model.save(writer);
+            optimizer.save_state_dict(writer);
+        });
+
+    /// <summary>
+    /// Restores the model and optimizer from <paramref name="path"/> when it holds a checkpoint of kind
+    /// <paramref name="magic"/> whose header <paramref name="differenceFrom"/> accepts (returns null for);
+    /// returns the header, or null when there is no file.
+    /// </summary>
+    /// <exception cref="CheckpointMismatchException">The file is of another kind or another run, truncated, or not a checkpoint.</exception>
+    public static TState? TryRestore<TState>(string path, string magic, SequentialModel model, OptimizerHelper optimizer, Func<TState, string?> differenceFrom)
+        where TState : class
     {
         if (!File.Exists(path))
         {
@@ -39,15 +71,19 @@ internal static class Checkpoint
 
         using var stream = File.OpenRead(path);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
-        CheckpointState state;
+        TState state;
+        string kind = s_kinds[magic];
         try
         {
-            if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
+            string found = Encoding.ASCII.GetString(reader.ReadBytes(magic.Length));
+            if (found != magic)
             {
-                throw new CheckpointMismatchException(path, "it is not a SharpShot training checkpoint");
+                throw new CheckpointMismatchException(path, s_kinds.TryGetValue(found, out string? other)
+                    ? $"it is a {other}, not a {kind}"
+                    : $"it is not a SharpShot {kind}");
             }
 
-            state = JsonSerializer.Deserialize<CheckpointState>(reader.ReadString())
+            state = JsonSerializer.Deserialize<TState>(reader.ReadString(), s_json)
                 ?? throw new CheckpointMismatchException(path, "its header is empty");
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException)
@@ -55,15 +91,36 @@ internal static class Checkpoint
             throw new CheckpointMismatchException(path, $"it is truncated or corrupt ({e.Message})");
         }
 
-        string? difference = state.DifferenceFrom(expected);
-        if (difference is not null)
+        if (differenceFrom(state) is { } difference)
         {
             throw new CheckpointMismatchException(path, difference);
         }
 
-        model.load(reader, strict: true);
-        optimizer.load_state_dict(reader);
+        try
+        {
+            model.load(reader, strict: true);
+            optimizer.load_state_dict(reader);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new CheckpointMismatchException(path, $"it is truncated ({e.Message})");
+        }
+
         return state;
+    }
+
+    /// <summary>The first identity property whose saved value differs from the current run's, as a message; null when none does.</summary>
+    public static string? FirstDifference(params (string Name, object Saved, object Now)[] identity)
+    {
+        foreach ((string name, object saved, object now) in identity)
+        {
+            if (!saved.Equals(now))
+            {
+                return $"it was written by another run: {name} {saved} there, {now} now. Delete it to start over, or restore the original settings to resume";
+            }
+        }
+
+        return null;
     }
 }
 
@@ -81,29 +138,15 @@ internal sealed record CheckpointState(
     IReadOnlyList<EpochResult> History)
 {
     /// <summary>The first property that differs from <paramref name="run"/> (the epoch count aside), as a message; null when it is the same run.</summary>
-    public string? DifferenceFrom(CheckpointState run)
-    {
-        (string Name, object Saved, object Now)[] identity =
-        [
-            ("model", Model, run.Model),
-            ("parameter count", ParameterCount, run.ParameterCount),
-            ("training-set size", TrainCount, run.TrainCount),
-            ("batch size", BatchSize, run.BatchSize),
-            ("optimizer", Optimizer, run.Optimizer),
-            ("learning rate", LearningRate, run.LearningRate),
-            ("momentum", Momentum, run.Momentum),
-            ("seed", Seed, run.Seed),
-        ];
-        foreach ((string name, object saved, object now) in identity)
-        {
-            if (!saved.Equals(now))
-            {
-                return $"it was written by another run: {name} {saved} there, {now} now. Delete it to start over, or restore the original settings to resume";
-            }
-        }
-
-        return null;
-    }
+    public string? DifferenceFrom(CheckpointState run) => CheckpointFile.FirstDifference(
+        ("model", Model, run.Model),
+        ("parameter count", ParameterCount, run.ParameterCount),
+        ("training-set size", TrainCount, run.TrainCount),
+        ("batch size", BatchSize, run.BatchSize),
+        ("optimizer", Optimizer, run.Optimizer),
+        ("learning rate", LearningRate, run.LearningRate),
+        ("momentum", Momentum, run.Momentum),
+        ("seed", Seed, run.Seed));
 }
 
 /// <summary>Thrown when <see cref="TrainingOptions.CheckpointPath"/> names a file that cannot resume this run.</summary>
