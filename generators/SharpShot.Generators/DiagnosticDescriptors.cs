@@ -154,6 +154,51 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "A reshape keeps every value: the product of the target shape must equal the input's, and with one -1 the input's must be divisible by the product of the others.");
 
+    public static readonly DiagnosticDescriptor MetaLearnerOutOfRange = new(
+        id: "SS0017",
+        title: "Meta-learner setting out of range",
+        messageFormat: "{0}: {1} must be {2}, but is {3}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "[MetaLearner] needs at least 2 Ways, at least 1 Shot and Query, positive InnerSteps and Steps, EvaluationInnerSteps and MetaBatch of 0 (the default) or more, positive finite learning rates, and a named MetaAlgorithm and MetaTaskKind.");
+
+    public static readonly DiagnosticDescriptor MetaLearnerOutputMismatch = new(
+        id: "SS0018",
+        title: "Model output does not fit the meta-learner",
+        messageFormat: "{0} classifies {1}-way episodes, so the model must output {1} logits; it outputs [{2}]",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The MAML family (every MetaAlgorithm but ProtoNet) adapts the model itself to each N-way episode, so for classification the model must end in exactly Ways logits. Prototypical Networks use the model as an embedding of any shape.");
+
+    public static readonly DiagnosticDescriptor MetaLearnerTaskNotSupported = new(
+        id: "SS0019",
+        title: "Algorithm does not support the task",
+        messageFormat: "ProtoNet classifies by the nearest class prototype and cannot learn regression tasks; use an algorithm of the MAML family (Maml, FoMaml, Reptile, Anil, MetaSgd), or Task = MetaTaskKind.Classification",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Prototypical Networks classify a query by its nearest mean support embedding; regression tasks need an algorithm that adapts the model by gradient steps.");
+
+    public static readonly DiagnosticDescriptor MetaLearnerWithoutModel = new(
+        id: "SS0020",
+        title: "Meta-learner on a class that is not a model",
+        messageFormat: "Class '{0}' has [MetaLearner] but no [Model]; add [Model(...)] with its input shape and layers, or move [MetaLearner] to the model that should be meta-trained",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "[MetaLearner] declares how a [Model] class is meta-trained; on any other class (a [Block] included) nothing would be generated for it.");
+
+    public static readonly DiagnosticDescriptor MetaLearnerDropout = new(
+        id: "SS0021",
+        title: "Dropout in a MAML-family meta-learner",
+        messageFormat: "{0} adapts and evaluates with training-mode forwards, so the dropout in {1} stays active in the inner loop and at evaluation; remove it, or meta-train with ProtoNet",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "The MAML family runs the inner loop and evaluation with training-mode forwards, so that batch normalization uses each batch's statistics; dropout is then active there too and adds noise to adaptation and to test accuracy.");
+
     public static readonly DiagnosticDescriptor InternalError = new(
         id: "SS9999",
         title: "SharpShot generator internal error",
@@ -170,6 +215,7 @@ internal static class DiagnosticDescriptors
     {
         NotPartial, NeedsFlatInput, WindowTooLarge, OutOfRange, NeedsRank, NoLayers, InvalidLayerName, UnsupportedDeclaration, UnknownLayer,
         NotAComposable, ContainsItself, ResidualChangesShape, NoProjection, UsedModelInputMismatch, GroupsDoNotDivide, ReshapeMismatch,
+        MetaLearnerOutOfRange, MetaLearnerOutputMismatch, MetaLearnerTaskNotSupported, MetaLearnerWithoutModel, MetaLearnerDropout,
         InternalError,
     };
 

@@ -16,12 +16,14 @@ internal static class Emitter
     private const string TrainingOptions = "global::SharpShot.Training.TrainingOptions";
     private const string TensorList = "global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor>";
     private const string Descriptor = "global::SharpShot.Layers.ParameterDescriptor";
+    private const string MetaLearnerOptions = "global::SharpShot.FewShot.MetaLearnerOptions";
+    private const string MetaLearner = "global::SharpShot.FewShot.MetaLearner";
 
     /// <summary>Names the generated class declares or its generated methods use as parameters and locals; layer names must avoid them.</summary>
     public static IReadOnlyCollection<string> ReservedNames { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         "InputShape", "OutputShape", "ParameterCount", "OutputsProbabilities", "TrainingDefaults", "Summary", "Logits", "forward", "EmitOnnxGraph",
-        "ParameterDescriptors", "FunctionalLogits", "Functional", "FunctionalParameters", "Layers",
+        "ParameterDescriptors", "FunctionalLogits", "Functional", "FunctionalParameters", "Layers", "MetaLearningDefaults", "CreateMetaLearner",
         "s_inputShape", "s_outputShape", "s_trainingDefaults", "s_parameterDescriptors",
         "seed", "device", "init", "input", "x", "graph", "parameters", "training", "cursor",
     };
@@ -86,6 +88,12 @@ internal static class Emitter
         WriteConstructor(writer, model);
         writer.WriteLine();
         WriteProperties(writer, model);
+        if (model.MetaLearning is { } metaLearning)
+        {
+            writer.WriteLine();
+            WriteMetaLearning(writer, metaLearning);
+        }
+
         writer.WriteLine();
         WriteForward(writer, model);
         writer.WriteLine();
@@ -327,6 +335,40 @@ internal static class Emitter
         writer.WriteLine($"LearningRate = {CSharpText.Double(training.LearningRate)},");
         writer.WriteLine($"Momentum = {CSharpText.Double(training.Momentum)},");
         writer.WriteLine($"Seed = {CSharpText.Int(training.Seed)},");
+    }
+
+    /// <summary>MetaLearningDefaults (the [MetaLearner] values as options) and CreateMetaLearner.</summary>
+    private static void WriteMetaLearning(SourceWriter writer, MetaLearningSpec meta)
+    {
+        string episodes = meta.Task == MetaLearningSpec.Classification
+            ? $"{CSharpText.Int(meta.Ways)}-way {CSharpText.Int(meta.Shots)}-shot classification"
+            : $"regression with {CSharpText.Int(meta.Shots)}-shot tasks";
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine($"/// The <c>[MetaLearner]</c> settings ({meta.Algorithm}, {episodes}) as options: <see cref=\"CreateMetaLearner\"/> uses them when given none.");
+        writer.WriteLine("/// Change one with <c>MetaLearningDefaults with { Steps = 2_000 }</c>.");
+        writer.WriteLine("/// </summary>");
+        writer.WriteLine($"public {MetaLearnerOptions} MetaLearningDefaults => new()");
+        writer.OpenBlock();
+        writer.WriteLine($"Algorithm = global::SharpShot.MetaAlgorithm.{meta.Algorithm},");
+        writer.WriteLine($"Task = global::SharpShot.MetaTaskKind.{meta.Task},");
+        writer.WriteLine($"Ways = {CSharpText.Int(meta.Ways)},");
+        writer.WriteLine($"Shots = {CSharpText.Int(meta.Shots)},");
+        writer.WriteLine($"Queries = {CSharpText.Int(meta.Queries)},");
+        writer.WriteLine($"InnerSteps = {CSharpText.Int(meta.InnerSteps)},");
+        writer.WriteLine($"EvaluationInnerSteps = {(meta.EvaluationInnerSteps == 0 ? "null" : CSharpText.Int(meta.EvaluationInnerSteps))},");
+        writer.WriteLine($"InnerLearningRate = {CSharpText.Double(meta.InnerLearningRate)},");
+        writer.WriteLine($"MetaBatch = {(meta.MetaBatch == 0 ? "null" : CSharpText.Int(meta.MetaBatch))},");
+        writer.WriteLine($"LearningRate = {CSharpText.Double(meta.MetaLearningRate)},");
+        writer.WriteLine($"Steps = {CSharpText.Int(meta.Steps)},");
+        writer.WriteLine($"Seed = {CSharpText.Int(meta.Seed)},");
+        writer.Unindent();
+        writer.WriteLine("};");
+        writer.WriteLine();
+        writer.WriteLine($"/// <summary>A <see cref=\"{MetaLearner}\"/> that meta-trains this network in place and adapts it to new tasks.</summary>");
+        writer.WriteLine("/// <param name=\"options\">The algorithm and settings; <see cref=\"MetaLearningDefaults\"/> when null.</param>");
+        writer.WriteLine("/// <returns>The meta-learner; dispose it when done (the network stays usable).</returns>");
+        writer.WriteLine("/// <exception cref=\"global::System.ArgumentException\">An option is invalid, or the network's output does not fit the algorithm and task.</exception>");
+        writer.WriteLine($"public {MetaLearner} CreateMetaLearner({MetaLearnerOptions}? options = null) => new(this, options ?? MetaLearningDefaults);");
     }
 
     private static string ParametersText(LayerSpec layer) => ParametersText(layer.ParameterCount, layer.NonTrainableCount);

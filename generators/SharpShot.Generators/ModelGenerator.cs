@@ -11,7 +11,8 @@ namespace SharpShot.Generators;
 /// Generates a TorchSharp module, a Keras-style summary and an ONNX export for every
 /// <c>[Model]</c> partial class, with every shape inferred at compile time; declaration mistakes
 /// are reported as SSxxxx diagnostics at the attribute that caused them. <c>[Block]</c> classes get
-/// no code: their layers are inserted, with shapes inferred anew, wherever a model uses them.
+/// no code: their layers are inserted, with shapes inferred anew, wherever a model uses them. A model with
+/// <c>[MetaLearner]</c> also gets its settings as <c>MetaLearningDefaults</c> and a <c>CreateMetaLearner</c> factory.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class ModelGenerator : IIncrementalGenerator
@@ -46,9 +47,19 @@ public sealed class ModelGenerator : IIncrementalGenerator
             .Where(static list => list.Count > 0)
             .WithTrackingName(TrackingNames.BlockDiagnostics);
 
+        // [MetaLearner] on a class that is not a [Model]; on a model the parser above reads it.
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> metaLearnerDiagnostics = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                Symbols.MetaLearnerAttributeName,
+                predicate: static (node, _) => node is TypeDeclarationSyntax,
+                transform: static (syntaxContext, cancellationToken) => MetaLearnerParser.Parse(syntaxContext, cancellationToken))
+            .Where(static list => list.Count > 0)
+            .WithTrackingName(TrackingNames.MetaLearnerDiagnostics);
+
         context.RegisterSourceOutput(models, static (production, model) => EmitModel(production, model));
         context.RegisterSourceOutput(diagnostics, static (production, list) => Report(production, list));
         context.RegisterSourceOutput(blockDiagnostics, static (production, list) => Report(production, list));
+        context.RegisterSourceOutput(metaLearnerDiagnostics, static (production, list) => Report(production, list));
     }
 
     private static void Report(SourceProductionContext production, EquatableArray<DiagnosticInfo> diagnostics)

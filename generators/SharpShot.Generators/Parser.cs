@@ -3,6 +3,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using SharpShot.Generators.Helpers;
 using SharpShot.Generators.Composition;
+using SharpShot.Generators.Layers;
 using SharpShot.Generators.Model;
 
 namespace SharpShot.Generators;
@@ -56,14 +57,19 @@ internal sealed class Parser
     {
         // User code the compiler already rejects yields no output and no diagnostics of ours: the
         // compiler's errors say what is wrong, and guessing past them would add misleading ones.
-        // [Model] on two partial declarations (CS0579) would also make two files with one name.
-        if (!IsSupportedDeclaration() || Symbols.HasBindingErrors(_type) || _type.GetAttributes().Count(IsModelAttribute) > 1)
+        // [Model] on two partial declarations (CS0579) would also make two files with one name; [MetaLearner]
+        // twice (CS0579 too) would leave the settings ambiguous.
+        if (!IsSupportedDeclaration() || Symbols.HasBindingErrors(_type) || _type.GetAttributes().Count(IsModelAttribute) > 1
+            || _type.GetAttributes().Count(IsMetaLearnerAttribute) > 1)
         {
             return Result(null);
         }
 
         EquatableArray<int>? inputShape = ReadInputShape();
         TrainingSpec training = ReadTraining();
+        AttributeData? metaLearner = _type.GetAttributes().FirstOrDefault(IsMetaLearnerAttribute);
+        MetaLearningSpec? metaLearning = metaLearner is null ? null : ReadMetaLearning(metaLearner);
+        int beforeLayers = _diagnostics.Count;
         var reader = new LayerReader(_compilation, _cancellationToken);
         (List<LayerSpec> layers, int declared) = reader.ReadModel(_type, inputShape, _diagnostics);
         if (declared == 0)
@@ -71,8 +77,16 @@ internal sealed class Parser
             Report(DiagnosticDescriptors.NoLayers, LocationOf(_modelAttribute), "Model", _type.Name);
         }
 
+        // Whether the model fits its meta-learner is known once every layer's shape is.
+        bool inferred = inputShape is not null && layers.Count > 0 && _diagnostics.Count == beforeLayers && !reader.InsertedClassFailed;
+        if (metaLearner is not null && metaLearning is not null && inferred)
+        {
+            CheckMetaLearnerFits(metaLearner, metaLearning, layers);
+        }
+
         // A block or used model with mistakes of its own reports them where it is declared; this model just gets no code.
-        if (_diagnostics.Count > 0 || reader.InsertedClassFailed)
+        // Warnings (SS0021) leave it generated.
+        if (_diagnostics.Any(diagnostic => diagnostic.IsError) || reader.InsertedClassFailed)
         {
             return Result(null);
         }
@@ -80,7 +94,7 @@ internal sealed class Parser
         string? ns = _type.ContainingNamespace.IsGlobalNamespace
             ? null
             : _type.ContainingNamespace.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted));
-        var model = new ModelSpec(ns, ReadContainingTypes(), _type.Name, AccessibilityKeyword(_type.DeclaredAccessibility), inputShape!.Value, layers.ToEquatableArray(), training);
+        var model = new ModelSpec(ns, ReadContainingTypes(), _type.Name, AccessibilityKeyword(_type.DeclaredAccessibility), inputShape!.Value, layers.ToEquatableArray(), training, metaLearning);
         return Result(model);
     }
 
@@ -208,6 +222,106 @@ internal sealed class Parser
         return new TrainingSpec(epochs, batchSize, optimizer, learningRate, momentum, seed);
     }
 
+    /// <summary>Reads [MetaLearner] and reports its invalid settings at their arguments; null when the algorithm or task is not a named one.</summary>
+    private MetaLearningSpec? ReadMetaLearning(AttributeData attribute)
+    {
+        var arguments = new AttributeArguments(attribute);
+        MetaLearningSpec defaults = MetaLearningSpec.Defaults;
+        string subject = $"'{Written(attribute)}'";
+        int ways = arguments.Int("Ways", defaults.Ways);
+        int shots = arguments.Int("Shots", defaults.Shots);
+        int queries = arguments.Int("Queries", defaults.Queries);
+        int innerSteps = arguments.Int("InnerSteps", defaults.InnerSteps);
+        int evaluationInnerSteps = arguments.Int("EvaluationInnerSteps", defaults.EvaluationInnerSteps);
+        double innerLearningRate = arguments.Double("InnerLearningRate", defaults.InnerLearningRate);
+        int metaBatch = arguments.Int("MetaBatch", defaults.MetaBatch);
+        double metaLearningRate = arguments.Double("MetaLearningRate", defaults.MetaLearningRate);
+        int steps = arguments.Int("Steps", defaults.Steps);
+        int seed = arguments.Int("Seed", defaults.Seed);
+
+        bool RequireSetting(bool condition, string property, string constraint, string actual)
+        {
+            if (!condition)
+            {
+                Report(DiagnosticDescriptors.MetaLearnerOutOfRange, Symbols.PropertyLocation(attribute, property, _cancellationToken), subject, property, constraint, actual);
+            }
+
+            return condition;
+        }
+
+        TypedConstant algorithmConstant = arguments.ConstructorArgument("algorithm");
+        string? algorithm = Symbols.EnumMemberName(algorithmConstant);
+        if (algorithm is null)
+        {
+            Report(DiagnosticDescriptors.MetaLearnerOutOfRange, Symbols.SingleConstructorArgumentLocation(attribute, "algorithm", _cancellationToken),
+                subject, "Algorithm", "a named MetaAlgorithm", ConstantText(algorithmConstant));
+        }
+
+        string? task = defaults.Task;
+        if (arguments.Property("Task") is { } taskConstant)
+        {
+            task = Symbols.EnumMemberName(taskConstant);
+            RequireSetting(task is not null, "Task", "a named MetaTaskKind", ConstantText(taskConstant));
+        }
+
+        // Comparisons are written so that NaN fails them.
+        RequireSetting(ways >= 2, "Ways", "at least 2", CSharpText.Int(ways));
+        RequireSetting(shots >= 1, "Shots", "at least 1", CSharpText.Int(shots));
+        RequireSetting(queries >= 1, "Queries", "at least 1", CSharpText.Int(queries));
+        RequireSetting(innerSteps >= 1, "InnerSteps", "positive", CSharpText.Int(innerSteps));
+        RequireSetting(evaluationInnerSteps >= 0, "EvaluationInnerSteps", "0 (the same as InnerSteps) or positive", CSharpText.Int(evaluationInnerSteps));
+        RequireSetting(innerLearningRate > 0 && !double.IsInfinity(innerLearningRate), "InnerLearningRate", "a positive finite number", CSharpText.Double(innerLearningRate));
+        RequireSetting(metaBatch >= 0, "MetaBatch", "0 (the algorithm's default) or positive", CSharpText.Int(metaBatch));
+        RequireSetting(metaLearningRate > 0 && !double.IsInfinity(metaLearningRate), "MetaLearningRate", "a positive finite number", CSharpText.Double(metaLearningRate));
+        RequireSetting(steps >= 1, "Steps", "positive", CSharpText.Int(steps));
+
+        if (algorithm == MetaLearningSpec.ProtoNet && task == MetaLearningSpec.Regression)
+        {
+            Report(DiagnosticDescriptors.MetaLearnerTaskNotSupported, Symbols.PropertyLocation(attribute, "Task", _cancellationToken));
+        }
+
+        return algorithm is null || task is null
+            ? null
+            : new MetaLearningSpec(algorithm, task, ways, shots, queries, innerSteps, evaluationInnerSteps, innerLearningRate, metaBatch, metaLearningRate, steps, seed);
+
+        static string ConstantText(TypedConstant constant) => Convert.ToString(constant.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "null";
+    }
+
+    /// <summary>
+    /// Checks the inferred model against its meta-learner: a MAML-family classifier must output exactly Ways logits
+    /// (SS0018), and dropout in a MAML-family model stays active where it adapts and evaluates (SS0021, a warning).
+    /// </summary>
+    private void CheckMetaLearnerFits(AttributeData attribute, MetaLearningSpec metaLearning, List<LayerSpec> layers)
+    {
+        if (!metaLearning.AdaptsByGradientSteps)
+        {
+            return; // Prototypical Networks use the model as an embedding of any shape, in evaluation mode at test time.
+        }
+
+        EquatableArray<int> output = layers[layers.Count - 1].OutputShape;
+        if (metaLearning.Task == MetaLearningSpec.Classification && metaLearning.Ways >= 2 && !(output.Count == 1 && output[0] == metaLearning.Ways))
+        {
+            Report(DiagnosticDescriptors.MetaLearnerOutputMismatch, Symbols.PropertyLocation(attribute, "Ways", _cancellationToken),
+                metaLearning.Algorithm, CSharpText.Int(metaLearning.Ways), string.Join(", ", output.Select(d => CSharpText.Int(d))));
+        }
+
+        // The top-level layers that are, or contain (a block or used model), a Dropout; the repetitions of a Repeat share a position.
+        List<string> dropouts = layers
+            .Where(ContainsDropout)
+            .GroupBy(layer => layer.Position)
+            .Select(group => group.First())
+            .Select(layer => $"layer {CSharpText.Int(layer.Position)} '{layer.Declaration}'")
+            .ToList();
+        if (dropouts.Count > 0)
+        {
+            Report(DiagnosticDescriptors.MetaLearnerDropout, Symbols.SingleConstructorArgumentLocation(attribute, "algorithm", _cancellationToken),
+                metaLearning.Algorithm, string.Join(" and ", dropouts));
+        }
+
+        static bool ContainsDropout(LayerSpec layer) =>
+            layer.Structure == LayerStructure.Layer ? layer.Kind == DropoutRule.KindName : layer.Children.Any(ContainsDropout);
+    }
+
     private EquatableArray<ContainingTypeSpec> ReadContainingTypes()
     {
         var types = new List<ContainingTypeSpec>();
@@ -253,6 +367,8 @@ internal sealed class Parser
     private string Written(AttributeData attribute) => Symbols.Written(attribute, _cancellationToken);
 
     private static bool IsModelAttribute(AttributeData attribute) => Symbols.Is(attribute, ModelAttributeName);
+
+    private static bool IsMetaLearnerAttribute(AttributeData attribute) => Symbols.Is(attribute, Symbols.MetaLearnerAttributeName);
 
     private static string FullName(INamedTypeSymbol type) => Symbols.FullName(type);
 }

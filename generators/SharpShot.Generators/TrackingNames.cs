@@ -14,4 +14,7 @@ internal static class TrackingNames
 
     /// <summary>The shape-independent diagnostics of each [Block] class.</summary>
     public const string BlockDiagnostics = "SharpShot.BlockDiagnostics";
+
+    /// <summary>[MetaLearner] on classes that are not models.</summary>
+    public const string MetaLearnerDiagnostics = "SharpShot.MetaLearnerDiagnostics";
 }

@@ -78,6 +78,9 @@ public abstract class SequentialModel : nn.Module<Tensor, Tensor>
     /// <summary>The top-level layers in declaration order (blocks and residual connections count as one). Generated.</summary>
     protected abstract IReadOnlyList<Layer> Layers { get; }
 
+    /// <summary>The top-level layers <see cref="FunctionalLogits"/> runs: all but a final Softmax.</summary>
+    internal IReadOnlyList<Layer> LogitLayers => OutputsProbabilities ? Layers.Take(Layers.Count - 1).ToArray() : Layers;
+
     /// <summary>Trains on <paramref name="train"/> with cross-entropy on the logits; validates on <paramref name="validation"/> after each epoch.</summary>
     /// <param name="train">Samples of shape <see cref="InputShape"/> with labels below the number of outputs.</param>
     /// <param name="validation">Evaluated after every epoch when given.</param>

@@ -673,7 +673,7 @@ public sealed class DiagnosticTests
     }
 
     /// <summary>Asserts one diagnostic with <paramref name="id"/> at the unique occurrence of <paramref name="at"/>, no generated file, and returns its message.</summary>
-    private static string AssertSingle(string source, string id, string at, int? occurrence = null)
+    internal static string AssertSingle(string source, string id, string at, int? occurrence = null)
     {
         GeneratorRun run = GeneratorHarness.Run(source);
 
@@ -686,7 +686,7 @@ public sealed class DiagnosticTests
     }
 
     /// <summary>The span of the one occurrence (or the given 0-based one) of <paramref name="text"/> as a whole attribute or identifier.</summary>
-    private static TextSpan SpanOf(string source, string text, int? occurrence = null)
+    internal static TextSpan SpanOf(string source, string text, int? occurrence = null)
     {
         var starts = new List<int>();
         for (int i = source.IndexOf(text, StringComparison.Ordinal); i >= 0; i = source.IndexOf(text, i + 1, StringComparison.Ordinal))

@@ -52,6 +52,32 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
+    public void ChangingAMetaLearnerSettingReEmitsTheModel()
+    {
+        (GeneratorRunResult first, GeneratorRunResult second) = RunTwice(TestModels.OmniglotMaml, tree => tree.Index == 0, text => text.Replace("MetaBatch = 32", "MetaBatch = 16", StringComparison.Ordinal));
+
+        AssertReasons(second, TrackingNames.Models, IncrementalStepRunReason.Modified);
+        AssertOutputReasons(second, IncrementalStepRunReason.Modified);
+        Assert.Contains("MetaBatch = 16,", second.GeneratedSources[0].SourceText.ToString(), StringComparison.Ordinal);
+        Assert.Contains("MetaBatch = 32,", first.GeneratedSources[0].SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AModelWithAWarningStaysCachedWhenItMovesAndTheWarningFollows()
+    {
+        const string warned = "using SharpShot;\n[Model(4)]\n[Dropout(0.5), Dense(5)]\n[MetaLearner(MetaAlgorithm.Maml)]\npublic partial class Dropped;\n";
+        (GeneratorRunResult first, GeneratorRunResult second) = RunTwice(warned, tree => tree.Index == 0, text => "\n" + text);
+
+        Assert.Single(first.GeneratedSources);
+        Assert.Equal(3, first.Diagnostics.Single().Location.GetLineSpan().StartLinePosition.Line);
+        Assert.Equal(4, second.Diagnostics.Single().Location.GetLineSpan().StartLinePosition.Line);
+        // The model, which carries no location, is unchanged; only the warning's output runs again.
+        AssertReasons(second, TrackingNames.Models, IncrementalStepRunReason.Unchanged, IncrementalStepRunReason.Cached);
+        AssertReasons(second, TrackingNames.Diagnostics, IncrementalStepRunReason.Modified);
+        Assert.Equal(first.GeneratedSources[0].SourceText.ToString(), second.GeneratedSources[0].SourceText.ToString());
+    }
+
+    [Fact]
     public void DiagnosticsFollowTheirAttributeWhenTheFileChanges()
     {
         const string broken = "using SharpShot;\n[Model(784)]\n[Conv2d(8, 3)]\npublic partial class FlatConv;\n";

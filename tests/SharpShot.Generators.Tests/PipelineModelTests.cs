@@ -30,6 +30,7 @@ public sealed class PipelineModelTests
         Assert.Contains(typeof(LayerSpec), visited);
         Assert.Contains(typeof(ParameterSpec), visited);
         Assert.Contains(typeof(TrainingSpec), visited);
+        Assert.Contains(typeof(MetaLearningSpec), visited);
         Assert.Contains(typeof(ContainingTypeSpec), visited);
         Assert.Contains(typeof(DiagnosticInfo), visited);
         Assert.Contains(typeof(LocationInfo), visited);

@@ -48,6 +48,16 @@ public sealed class RobustnessTests
         // [Block] where it is not allowed.
         "using SharpShot; [Block] [Relu] public partial struct S;",
         "using SharpShot; [Block] [Block] [Relu] public partial class B;",
+        // [MetaLearner] that does not compile, twice, or where it is not allowed.
+        "using SharpShot; [Model(4)] [Dense(5)] [MetaLearner] public partial class A;",
+        "using SharpShot; [Model(4)] [Dense(5)] [MetaLearner(3)] public partial class A;",
+        "using SharpShot; [Model(4)] [Dense(5)] [MetaLearner(MetaAlgorithm.Maml, Ways = \"5\")] public partial class A;",
+        "using SharpShot; [Model(4)] [Dense(5)] [MetaLearner(MetaAlgorithm.Maml, Task = 1)] public partial class A;",
+        "using SharpShot; [Model(4)] [Dense(5)] [MetaLearner(MetaAlgorithm.Maml)] [MetaLearner(MetaAlgorithm.Maml)] public partial class A;",
+        "using SharpShot; [MetaLearner(MetaAlgorithm.Maml)] [MetaLearner(MetaAlgorithm.Maml)] public partial class A;",
+        "using SharpShot; [MetaLearner] public partial class A;",
+        "using SharpShot; [MetaLearner(MetaAlgorithm.Maml)] public partial struct S;",
+        "using SharpShot; public partial class A { [MetaLearner(MetaAlgorithm.Maml)] void M() { } }",
         // Errors elsewhere in the class.
         "using SharpShot; [Model(784)] [Dense(10)] public partial class A : Missing;",
         "using SharpShot; [Model(784)] [Dense(10)] public partial class A { int x = ; }",
@@ -91,6 +101,11 @@ public sealed class RobustnessTests
         "[Model(int.MaxValue, int.MaxValue)] [Lstm(int.MaxValue, ReturnSequences = true), Gru(int.MaxValue)] public partial class A;",
         "[Model(int.MaxValue, 8, 8)] [BatchNorm2d(Momentum = double.NaN, Epsilon = double.NaN)] public partial class A;",
         "[Block] [Dense(int.MaxValue)] public partial class B; [Model(int.MaxValue)] [Residual(typeof(B), Projection = true)] public partial class A;",
+        // Extreme and odd [MetaLearner] settings.
+        "[Model(4)] [Dense(5)] [MetaLearner((MetaAlgorithm)(-1), Task = (MetaTaskKind)9, Ways = int.MinValue, Steps = int.MinValue, InnerLearningRate = double.NegativeInfinity)] public partial class A;",
+        "[Model(4)] [Dense(5)] [MetaLearner(MetaAlgorithm.Maml, Ways = int.MaxValue, InnerLearningRate = double.Epsilon, MetaLearningRate = double.MaxValue, Seed = int.MinValue)] public partial class A;",
+        "[Model(4)] [Dense(0)] [MetaLearner(MetaAlgorithm.ProtoNet, Task = MetaTaskKind.Regression, Ways = 0)] public partial class A;",
+        "[Block] [Dropout(0.5)] public partial class B; [Model(4)] [Residual(typeof(B)), Use(typeof(C))] [MetaLearner(MetaAlgorithm.Anil, Ways = 4)] public partial class A; [Model(4)] [Dropout(0.1)] public partial class C;",
         // Names inside and around compositions.
         "[Block] [Relu(Name = \"\")] public partial class B; [Model(4)] [Repeat(typeof(B), 2, Name = \"class\")] public partial class A;",
         "[Block] [Relu] public partial class B; [Model(4)] [Residual(typeof(B), Name = \"Summary\"), Use(typeof(C), Name = null)] public partial class A; [Model(4)] [Relu] public partial class C;",

@@ -19,6 +19,8 @@ public sealed class RuntimeCompilationTests
     [InlineData(TestModels.UsedModel)]
     [InlineData(TestModels.LayerZoo)]
     [InlineData(TestModels.TextClassifier)]
+    [InlineData(TestModels.OmniglotMaml)]
+    [InlineData(TestModels.SinusoidMetaSgd)]
     public void GeneratedModelCompilesAgainstTheRuntime(string source)
     {
         GeneratorRun run = GeneratorHarness.Run(source);
@@ -54,5 +56,39 @@ public sealed class RuntimeCompilationTests
 
         Diagnostic[] errors = run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
         Assert.True(errors.Length == 0, string.Join("\n", errors.Select(d => d.ToString())));
+    }
+
+    [Fact]
+    public void UserCodeCanUseTheMetaLearningMembers()
+    {
+        const string usage = """
+            namespace Demo.Maml;
+
+            public static class Usage
+            {
+                public static int Describe()
+                {
+                    var model = new OmniglotMaml(seed: 1);
+                    SharpShot.FewShot.MetaLearnerOptions options = model.MetaLearningDefaults with { Steps = 3 };
+                    using SharpShot.FewShot.MetaLearner learner = model.CreateMetaLearner(options);
+                    using SharpShot.FewShot.MetaLearner defaults = model.CreateMetaLearner();
+                    return learner.Options.Steps + defaults.Options.Ways;
+                }
+            }
+            """;
+
+        GeneratorRun run = GeneratorHarness.Run(TestModels.OmniglotMaml, usage);
+
+        Diagnostic[] errors = run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
+        Assert.True(errors.Length == 0, string.Join("\n", errors.Select(d => d.ToString())));
+    }
+
+    [Fact]
+    public void OnlyMetaLearnersGetTheMetaLearningMembers()
+    {
+        string source = GeneratorHarness.Run(TestModels.OmniglotEmbedding).Result.GeneratedSources.Single().SourceText.ToString();
+
+        Assert.DoesNotContain("MetaLearningDefaults", source, StringComparison.Ordinal);
+        Assert.DoesNotContain("CreateMetaLearner", source, StringComparison.Ordinal);
     }
 }

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.CodeAnalysis;
+using SharpShot.FewShot;
 using SharpShot.Generators.Tests.Infrastructure;
 using SharpShot.Layers;
 using SharpShot.Testing;
@@ -25,6 +26,7 @@ public sealed class RuntimeExecutionTests
         { TestModels.UsedModel, "Demo.Reuse.Classifier" },
         { TestModels.LayerZoo, "Demo.LayerZoo" },
         { TestModels.TextClassifier, "Demo.Text.TextClassifier" },
+        { TestModels.OmniglotMaml, "Demo.Maml.OmniglotMaml" },
     };
 
     [Theory]
@@ -82,6 +84,51 @@ public sealed class RuntimeExecutionTests
         model.ExportOnnx(path);
 
         Assert.True(new FileInfo(path).Length > 0);
+    }
+
+    public static TheoryData<string, string, MetaLearnerOptions> MetaLearners => new()
+    {
+        {
+            TestModels.OmniglotMaml, "Demo.Maml.OmniglotMaml",
+            new MetaLearnerOptions
+            {
+                Algorithm = MetaAlgorithm.Maml, Task = MetaTaskKind.Classification, Ways = 5, Shots = 1, Queries = 15, InnerSteps = 1, EvaluationInnerSteps = null,
+                InnerLearningRate = 0.4, MetaBatch = 32, LearningRate = 1e-3, Steps = 10_000, Seed = 42,
+            }
+        },
+        {
+            TestModels.SinusoidMetaSgd, "Demo.Maml.SinusoidMetaSgd",
+            new MetaLearnerOptions
+            {
+                Algorithm = MetaAlgorithm.MetaSgd, Task = MetaTaskKind.Regression, Ways = 2, Shots = 10, Queries = 12, InnerSteps = 2, EvaluationInnerSteps = 10,
+                InnerLearningRate = 0.01, MetaBatch = 25, LearningRate = 0.30000000000000004, Steps = 70_000, Seed = 7,
+            }
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(MetaLearners))]
+    public void MetaLearningDefaultsHoldTheDeclaredValuesAndCreateMetaLearnerUsesThem(string source, string typeName, MetaLearnerOptions expected)
+    {
+        using var scope = NewDisposeScope();
+        using SequentialModel model = Create(source, typeName);
+        Type type = model.GetType();
+
+        var defaults = (MetaLearnerOptions)type.GetProperty("MetaLearningDefaults")!.GetValue(model)!;
+        Assert.Equal(expected, defaults);
+
+        using (var learner = (MetaLearner)type.GetMethod("CreateMetaLearner")!.Invoke(model, new object?[] { null })!)
+        {
+            Assert.Same(model, learner.Model);
+            Assert.Equal(defaults, learner.Options);
+        }
+
+        // Options passed in replace the defaults.
+        MetaLearnerOptions custom = defaults with { Steps = 3, Seed = 11 };
+        using (var learner = (MetaLearner)type.GetMethod("CreateMetaLearner")!.Invoke(model, new object?[] { custom })!)
+        {
+            Assert.Same(custom, learner.Options);
+        }
     }
 
     private static SequentialModel Create(string source, string typeName)

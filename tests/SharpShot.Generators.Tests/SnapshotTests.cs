@@ -26,6 +26,7 @@ public sealed class SnapshotTests
     [InlineData(nameof(TestModels.UsedModel), TestModels.UsedModel, "Demo.Reuse.Classifier.g.cs")]
     [InlineData(nameof(TestModels.LayerZoo), TestModels.LayerZoo, "Demo.LayerZoo.g.cs")]
     [InlineData(nameof(TestModels.TextClassifier), TestModels.TextClassifier, "Demo.Text.TextClassifier.g.cs")]
+    [InlineData(nameof(TestModels.OmniglotMaml), TestModels.OmniglotMaml, "Demo.Maml.OmniglotMaml.g.cs")]
     public void ComposedAndNewLayerModelsMatchSnapshots(string name, string source, string hintName)
     {
         GeneratorRun run = GeneratorHarness.Run(source);

@@ -176,4 +176,33 @@ internal static class TestModels
         [Embedding(1000, 32), Gru(24, ReturnSequences = true), Lstm(12), BatchNorm1d, Dense(2), Softmax]
         public partial class TextClassifier;
         """;
+
+    /// <summary>A conv-4 Omniglot classifier meta-trained with MAML: [MetaLearner] adds MetaLearningDefaults and CreateMetaLearner.</summary>
+    public const string OmniglotMaml = """
+        using SharpShot;
+
+        namespace Demo.Maml;
+
+        [Block]
+        [Conv2d(64, 3, Padding = 1), BatchNorm2d, Relu, MaxPool2d(2)]
+        public partial class ConvBlock;
+
+        [Model(1, 28, 28)]
+        [Repeat(typeof(ConvBlock), 4), Flatten, Dense(5)]
+        [MetaLearner(MetaAlgorithm.Maml, Ways = 5, InnerLearningRate = 0.4, MetaBatch = 32)]
+        public partial class OmniglotMaml;
+        """;
+
+    /// <summary>Sinusoid regression with Meta-SGD and every [MetaLearner] setting written out.</summary>
+    public const string SinusoidMetaSgd = """
+        using SharpShot;
+
+        namespace Demo.Maml;
+
+        [Model(1)]
+        [Dense(40), Relu, Dense(40), Relu, Dense(1)]
+        [MetaLearner(MetaAlgorithm.MetaSgd, Task = MetaTaskKind.Regression, Ways = 2, Shots = 10, Queries = 12, InnerSteps = 2,
+            EvaluationInnerSteps = 10, InnerLearningRate = 0.01, MetaBatch = 25, MetaLearningRate = 0.30000000000000004, Steps = 70_000, Seed = 7)]
+        public partial class SinusoidMetaSgd;
+        """;
 }

@@ -33,6 +33,9 @@ internal readonly struct AttributeArguments
     /// <summary>A constructor argument of type <see cref="System.Type"/>: the type named by typeof, or null for <c>null</c>.</summary>
     public ITypeSymbol? Type(string parameterName) => ConstructorConstant(parameterName).Value as ITypeSymbol;
 
+    /// <summary>A constructor argument's constant as written (e.g. an enum value, with its type).</summary>
+    public TypedConstant ConstructorArgument(string parameterName) => ConstructorConstant(parameterName);
+
     /// <summary>A bool property, or <paramref name="defaultValue"/> when not set.</summary>
     public bool Bool(string propertyName, bool defaultValue) =>
         Property(propertyName)?.Value is bool value ? value : defaultValue;

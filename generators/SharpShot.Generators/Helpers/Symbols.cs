@@ -12,6 +12,7 @@ internal static class Symbols
     public const string BlockAttributeName = "SharpShot.BlockAttribute";
     public const string LayerAttributeName = "SharpShot.LayerAttribute";
     public const string SequentialModelName = "SharpShot.SequentialModel";
+    public const string MetaLearnerAttributeName = "SharpShot.MetaLearnerAttribute";
 
     /// <summary>Namespace-qualified metadata name, e.g. SharpShot.Conv2dAttribute; compared as text so that it works whichever assembly declares the type.</summary>
     public static string FullName(INamedTypeSymbol type)
@@ -86,6 +87,52 @@ internal static class Symbols
     /// <summary>Where an attribute was applied, or null for one read from metadata.</summary>
     public static LocationInfo? LocationOf(AttributeData attribute, CancellationToken cancellationToken) =>
         LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken));
+
+    /// <summary>
+    /// Where the named argument <c><paramref name="propertyName"/> = …</c> of an attribute was written, or the
+    /// attribute's location when it is not written (or the attribute comes from metadata).
+    /// </summary>
+    public static LocationInfo? PropertyLocation(AttributeData attribute, string propertyName, CancellationToken cancellationToken)
+    {
+        if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList: { } arguments })
+        {
+            foreach (AttributeArgumentSyntax argument in arguments.Arguments)
+            {
+                if (argument.NameEquals?.Name.Identifier.ValueText == propertyName)
+                {
+                    return LocationInfo.From(argument);
+                }
+            }
+        }
+
+        return LocationOf(attribute, cancellationToken);
+    }
+
+    /// <summary>
+    /// Where the constructor argument <paramref name="parameterName"/> of an attribute whose constructor has that one
+    /// parameter was written (positionally or as <c>name:</c>), or the attribute's location when it cannot be found.
+    /// </summary>
+    public static LocationInfo? SingleConstructorArgumentLocation(AttributeData attribute, string parameterName, CancellationToken cancellationToken)
+    {
+        if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList: { } arguments })
+        {
+            foreach (AttributeArgumentSyntax argument in arguments.Arguments)
+            {
+                if (argument.NameEquals is null && (argument.NameColon is null || argument.NameColon.Name.Identifier.ValueText == parameterName))
+                {
+                    return LocationInfo.From(argument);
+                }
+            }
+        }
+
+        return LocationOf(attribute, cancellationToken);
+    }
+
+    /// <summary>The name of the enum member whose value <paramref name="constant"/> holds, or null when no member has it.</summary>
+    public static string? EnumMemberName(TypedConstant constant) =>
+        constant is { Type: INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType, Value: { } value }
+            ? enumType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(field => field.HasConstantValue && Equals(field.ConstantValue, value))?.Name
+            : null;
 
     /// <summary>The attribute as the user wrote it, with whitespace normalized: <c>Conv2d(32, 3, Stride = 2)</c>.</summary>
     public static string Written(AttributeData attribute, CancellationToken cancellationToken)

@@ -5,8 +5,10 @@ namespace SharpShot.Generators.Layers;
 /// <summary><c>[Dropout(rate)]</c>: zeroes values with probability rate while training; shape unchanged, no parameters.</summary>
 internal sealed class DropoutRule : LayerRule
 {
+    public const string KindName = "Dropout";
+
     public DropoutRule()
-        : base("Dropout")
+        : base(KindName)
     {
     }
 

@@ -19,6 +19,7 @@ internal sealed record ParseResult(ModelSpec? Model, EquatableArray<DiagnosticIn
 /// <param name="InputShape">Shape of one input sample, without the batch dimension.</param>
 /// <param name="Layers">The layers in source order.</param>
 /// <param name="Training">The [Train] values, or the attribute's defaults.</param>
+/// <param name="MetaLearning">The [MetaLearner] values, or null when the class has no [MetaLearner] (and gets no meta-learning members).</param>
 internal sealed record ModelSpec(
     string? Namespace,
     EquatableArray<ContainingTypeSpec> ContainingTypes,
@@ -26,7 +27,8 @@ internal sealed record ModelSpec(
     string Accessibility,
     EquatableArray<int> InputShape,
     EquatableArray<LayerSpec> Layers,
-    TrainingSpec Training)
+    TrainingSpec Training,
+    MetaLearningSpec? MetaLearning = null)
 {
     public EquatableArray<int> OutputShape => Layers[Layers.Count - 1].OutputShape;
 
@@ -123,4 +125,43 @@ internal sealed record TrainingSpec(int Epochs, int BatchSize, string Optimizer,
 {
     // Must match TrainAttribute's property initializers: an absent [Train] or an unset property means these.
     public static TrainingSpec Defaults { get; } = new(10, 32, "global::SharpShot.OptimizerKind.Adam", 1e-3, 0, 42);
+}
+
+/// <summary>The values of [MetaLearner], emitted as the model's MetaLearningDefaults.</summary>
+/// <param name="Algorithm">The MetaAlgorithm member's name, e.g. <c>Maml</c>.</param>
+/// <param name="Task">The MetaTaskKind member's name, e.g. <c>Classification</c>.</param>
+/// <param name="Ways">Classes per episode.</param>
+/// <param name="Shots">Support samples per class (per task for regression).</param>
+/// <param name="Queries">Query samples per class (per task for regression).</param>
+/// <param name="InnerSteps">Inner-loop gradient steps in meta-training.</param>
+/// <param name="EvaluationInnerSteps">Inner-loop steps at test time; 0 means <paramref name="InnerSteps"/> (emitted as null).</param>
+/// <param name="InnerLearningRate">The inner loop's learning rate.</param>
+/// <param name="MetaBatch">Episodes per meta-update; 0 means the algorithm's default (emitted as null).</param>
+/// <param name="MetaLearningRate">The outer (Adam) learning rate, MetaLearnerOptions.LearningRate.</param>
+/// <param name="Steps">Meta-updates.</param>
+/// <param name="Seed">Seed of the episodes and of any randomness in the model.</param>
+internal sealed record MetaLearningSpec(
+    string Algorithm,
+    string Task,
+    int Ways,
+    int Shots,
+    int Queries,
+    int InnerSteps,
+    int EvaluationInnerSteps,
+    double InnerLearningRate,
+    int MetaBatch,
+    double MetaLearningRate,
+    int Steps,
+    int Seed)
+{
+    public const string ProtoNet = "ProtoNet";
+    public const string Classification = "Classification";
+    public const string Regression = "Regression";
+
+    // Must match MetaLearnerAttribute's property initializers: an unset property means these. The algorithm has no
+    // default (it is the constructor's argument); this one is replaced by what the attribute names.
+    public static MetaLearningSpec Defaults { get; } = new(ProtoNet, Classification, 5, 1, 15, 1, 0, 0.4, 0, 1e-3, 10_000, 42);
+
+    /// <summary>True for the MAML family: every algorithm but Prototypical Networks adapts by gradient steps.</summary>
+    public bool AdaptsByGradientSteps => Algorithm != ProtoNet;
 }

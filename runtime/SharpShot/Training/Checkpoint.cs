@@ -45,7 +45,7 @@ internal static class CheckpointFile
     private static readonly JsonSerializerOptions s_json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     /// <summary>Writes a checkpoint of kind <paramref name="magic"/> to <paramref name="path"/> (temporary file, then rename).</summary>
-    public static void Save<TState>(string path, string magic, SequentialModel model, OptimizerHelper optimizer, TState state) =>
+    public static void Save<TState>(string path, string magic, TorchSharp.torch.nn.Module model, OptimizerHelper optimizer, TState state) =>
         AtomicFile.Write(path, stream =>
         {
             using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
@@ -61,7 +61,7 @@ internal static class CheckpointFile
     /// returns the header, or null when there is no file.
     /// </summary>
     /// <exception cref="CheckpointMismatchException">The file is of another kind or another run, truncated, or not a checkpoint.</exception>
-    public static TState? TryRestore<TState>(string path, string magic, SequentialModel model, OptimizerHelper optimizer, Func<TState, string?> differenceFrom)
+    public static TState? TryRestore<TState>(string path, string magic, TorchSharp.torch.nn.Module model, OptimizerHelper optimizer, Func<TState, string?> differenceFrom)
         where TState : class
     {
         if (!File.Exists(path))

@@ -80,3 +80,14 @@ public partial class TinyEmbedding;
 [Model(1, 28, 28)]
 [Repeat(typeof(ConvFourBlock), 4), Flatten]
 public partial class ConvFourEmbedding;
+
+// Meta-learners (MAML family): a tiny classifier over 1×8×8 blobs with a 5-way head, and a sinusoid regressor.
+/// <summary>A small 5-way MAML classifier for 1×8×8 images: two conv blocks, then the head.</summary>
+[Model(1, 8, 8)]
+[Repeat(typeof(FewShotBlock), 2), Flatten, Dense(5)]
+public partial class TinyMetaClassifier;
+
+/// <summary>A small regressor of one input to one output with a smooth activation, so second-order terms matter.</summary>
+[Model(1)]
+[Dense(8), Tanh, Dense(8), Tanh, Dense(1)]
+public partial class TinyRegressor;

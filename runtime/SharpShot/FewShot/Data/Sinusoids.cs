@@ -1,3 +1,4 @@
+using SharpShot.Data;
 namespace SharpShot.FewShot;
 
 /// <summary>
@@ -44,7 +45,7 @@ public readonly record struct SinusoidTask(float Amplitude, float Phase)
 /// One few-shot regression episode: a task with a support set (the K points to adapt on) and a query set (the
 /// points the adapted model is evaluated on), both drawn independently from the same task.
 /// </summary>
-public sealed class SinusoidEpisode
+public sealed class SinusoidEpisode : RegressionEpisode
 {
     /// <summary>Creates an episode, checking that each set's inputs and outputs have the same length.</summary>
     /// <param name="task">The task the points come from.</param>
@@ -52,40 +53,46 @@ public sealed class SinusoidEpisode
     /// <param name="supportY">Support outputs, one per input.</param>
     /// <param name="queryX">Query inputs.</param>
     /// <param name="queryY">Query outputs, one per input.</param>
-    /// <exception cref="ArgumentException">Inputs and outputs of a set differ in length.</exception>
+    /// <exception cref="ArgumentException">Inputs and outputs of a set differ in length, or a set is empty.</exception>
     public SinusoidEpisode(SinusoidTask task, float[] supportX, float[] supportY, float[] queryX, float[] queryY)
-    {
-        ArgumentNullException.ThrowIfNull(supportX);
-        ArgumentNullException.ThrowIfNull(supportY);
-        ArgumentNullException.ThrowIfNull(queryX);
-        ArgumentNullException.ThrowIfNull(queryY);
-        if (supportX.Length != supportY.Length || queryX.Length != queryY.Length)
-        {
-            throw new ArgumentException(
-                $"Each set needs one output per input; got support {supportX.Length} x / {supportY.Length} y, query {queryX.Length} x / {queryY.Length} y.");
-        }
-
-        Task = task;
-        SupportX = supportX;
-        SupportY = supportY;
-        QueryX = queryX;
-        QueryY = queryY;
-    }
+        : base(supportX, supportY, queryX, queryY) => Task = task;
 
     /// <summary>The task the points come from.</summary>
     public SinusoidTask Task { get; }
+}
 
-    /// <summary>Support inputs, e.g. the K points of K-shot regression; a model of input shape (1) takes them as a (K, 1) batch.</summary>
-    public float[] SupportX { get; }
+/// <summary>
+/// The sinusoid task family as a seekable <see cref="IRegressionTaskFamily"/> for meta-training: input and output
+/// shape (1), episode <c>i</c> of stream <c>s</c> drawn by a <see cref="SinusoidTaskSampler"/> of its own, seeded from
+/// (s, i), with the ranges given here (Finn et al. 2017's by default).
+/// </summary>
+/// <param name="MinAmplitude">Smallest amplitude.</param>
+/// <param name="MaxAmplitude">Largest amplitude.</param>
+/// <param name="MinPhase">Smallest phase, in radians.</param>
+/// <param name="MaxPhase">Largest phase.</param>
+/// <param name="MinX">Smallest input.</param>
+/// <param name="MaxX">Largest input.</param>
+public sealed record SinusoidTasks(
+    float MinAmplitude = SinusoidTaskSampler.DefaultMinAmplitude,
+    float MaxAmplitude = SinusoidTaskSampler.DefaultMaxAmplitude,
+    float MinPhase = SinusoidTaskSampler.DefaultMinPhase,
+    float MaxPhase = SinusoidTaskSampler.DefaultMaxPhase,
+    float MinX = SinusoidTaskSampler.DefaultMinX,
+    float MaxX = SinusoidTaskSampler.DefaultMaxX) : IRegressionTaskFamily
+{
+    /// <inheritdoc />
+    public IReadOnlyList<int> InputShape => [1];
 
-    /// <summary>Support outputs, one per <see cref="SupportX"/>.</summary>
-    public float[] SupportY { get; }
+    /// <inheritdoc />
+    public IReadOnlyList<int> OutputShape => [1];
 
-    /// <summary>Query inputs, drawn independently of the support inputs.</summary>
-    public float[] QueryX { get; }
-
-    /// <summary>Query outputs, one per <see cref="QueryX"/>.</summary>
-    public float[] QueryY { get; }
+    /// <inheritdoc />
+    public RegressionEpisode Episode(int seed, long index, int supportCount, int queryCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        int episodeSeed = unchecked((int)SplitMix64.Mix((ulong)(uint)seed, (ulong)index));
+        return new SinusoidTaskSampler(episodeSeed, MinAmplitude, MaxAmplitude, MinPhase, MaxPhase, MinX, MaxX).NextEpisode(supportCount, queryCount);
+    }
 }
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SharpShot.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -16,26 +15,25 @@ namespace SharpShot.FewShot;
 /// </summary>
 public static class ProtoNet
 {
-    private const int RecentEpisodes = 100;
-
     /// <summary>
     /// Meta-trains <paramref name="embedding"/> on episodes drawn from <paramref name="train"/>: one Adam step per
-    /// episode on the mean query cross-entropy, validating on <see cref="ProtoNetOptions.ValidationData"/> when given.
+    /// meta-batch of episodes (<see cref="MetaLearnerOptions.EffectiveMetaBatch"/>, one by default) on the mean query
+    /// cross-entropy, validating on <see cref="MetaLearnerOptions.ValidationData"/> when given.
     /// Episodes are drawn ahead on a background task; every step runs in its own dispose scope.
     /// </summary>
     /// <param name="embedding">The embedding network; trained in place. Left in eval mode.</param>
     /// <param name="train">The training classes.</param>
     /// <param name="options">Episode shape, schedule, validation and checkpoint settings.</param>
-    /// <param name="progress">Called every <see cref="ProtoNetOptions.ProgressEvery"/> episodes, after each validation and at the end.</param>
-    /// <param name="cancellationToken">Stops training between two episodes (after writing a checkpoint when one is configured).</param>
+    /// <param name="progress">Called every <see cref="MetaLearnerOptions.ProgressEvery"/> steps, after each validation and at the end.</param>
+    /// <param name="cancellationToken">Stops training between two steps (after writing a checkpoint when one is configured).</param>
     /// <returns>How training went.</returns>
     /// <exception cref="ArgumentException">An option is invalid, the data's sample shape does not fit the model, or the data cannot supply such episodes.</exception>
-    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite (reported as epoch 1, batch = the episode number); no step is taken on it, so the parameters are those after the previous episode (batch-norm running statistics have seen the bad batch).</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite (reported as epoch 1, batch = the step number); no step is taken on it, so the parameters are those after the previous step (batch-norm running statistics have seen the bad batch).</exception>
     /// <exception cref="CheckpointMismatchException">The checkpoint file belongs to another run.</exception>
     public static MetaTrainingHistory MetaTrain(
         SequentialModel embedding,
         FewShotDataset train,
-        ProtoNetOptions options,
+        MetaLearnerOptions options,
         Action<MetaTrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
@@ -50,120 +48,47 @@ public static class ProtoNet
         {
             CheckShape(embedding, options.ValidationData, nameof(options.ValidationData));
             validationSampler = new EpisodeSampler(options.ValidationData, options.EffectiveValidationWays, options.EffectiveValidationShots,
-                options.EffectiveValidationQueries, ValidationSeed(options.Seed));
+                options.EffectiveValidationQueries, MetaTrainingLoop.ValidationSeed(options.Seed));
         }
 
         Device device = embedding.Device;
+        int batch = options.EffectiveMetaBatch;
         using Adam optimizer = optim.Adam(embedding.parameters(), lr: options.LearningRate);
-        var run = new MetaCheckpointState("ProtoNet", embedding.GetType().FullName ?? embedding.GetType().Name, embedding.ParameterCount,
-            train.Classes.Count, train.Classes.Sum(c => (long)c.Count), options.Ways, options.Shots, options.Queries, options.LearningRate,
-            options.LearningRateHalvingEvery, options.Seed, options.Transform?.ToString() ?? "none", 0, []);
-        MetaCheckpointState? resumed = options.CheckpointPath is null ? null : MetaCheckpoint.TryRestore(options.CheckpointPath, embedding, optimizer, run);
-        int resumedAt = resumed?.EpisodesCompleted ?? 0;
-        var validations = new List<MetaValidationResult>(resumed?.Validations ?? []);
-        int done = resumedAt;
-        int saved = resumedAt;
+        var identity = new MetaCheckpointState("ProtoNet", embedding.GetType().FullName ?? embedding.GetType().Name, embedding.ParameterCount,
+            train.Classes.Count, train.Classes.Sum(c => (long)c.Count), options.Ways, options.Shots, options.Queries, $"meta-batch {batch}",
+            options.LearningRate, options.EffectiveLearningRateHalvingEvery, options.Seed, options.Transform?.ToString() ?? "none", 0, []);
+        var schedule = new MetaSchedule(options.Steps, batch, options.LearningRateAt, options.Seed, options.ValidationEvery,
+            options.CheckpointPath, options.CheckpointEvery, options.ProgressEvery);
 
-        var clock = Stopwatch.StartNew();
-        long trainingTicks = 0;
-        double validationSeconds = 0;
-        int validationsRun = 0;
-        var recent = new Queue<(double Loss, double Accuracy)>(RecentEpisodes);
-        double windowLoss = 0, windowAccuracy = 0;
-        int windowCount = 0;
-
-        void SaveCheckpoint()
-        {
-            MetaCheckpoint.Save(options.CheckpointPath!, embedding, optimizer, run with { EpisodesCompleted = done, Validations = validations.ToArray() });
-            saved = done;
-        }
-
+        PrefetchingEpisodes? episodes = null;
         try
         {
-            if (done < options.Episodes)
-            {
-                using var episodes = new PrefetchingEpisodes(sampler, done, options.PrefetchDepth, options.Episodes - done);
-                embedding.train();
-                for (int number = done + 1; number <= options.Episodes; number++)
+            embedding.train();
+            MetaTrainingHistory history = MetaTrainingLoop.Run(
+                schedule,
+                embedding,
+                optimizer,
+                identity,
+                step =>
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    Episode episode = episodes.Next(cancellationToken);
-                    double learningRate = options.LearningRateAt(number);
-                    foreach (ParamGroup group in optimizer.ParamGroups)
-                    {
-                        group.LearningRate = learningRate;
-                    }
-
-                    // Dropout draws from the global generator: seed it per episode so a resumed run repeats it.
-                    torch.manual_seed(EpisodeSeed(options.Seed, number));
-                    long started = Stopwatch.GetTimestamp();
-                    (double loss, double accuracy) = TrainStep(embedding, optimizer, episode, device, number);
-                    trainingTicks += Stopwatch.GetTimestamp() - started;
-                    done = number;
-
-                    if (recent.Count == RecentEpisodes)
-                    {
-                        recent.Dequeue();
-                    }
-
-                    recent.Enqueue((loss, accuracy));
-                    windowLoss += loss;
-                    windowAccuracy += accuracy;
-                    windowCount++;
-
-                    bool validated = false;
-                    if (validationSampler is not null && (number % options.ValidationEvery == 0 || number == options.Episodes))
-                    {
-                        long validationStarted = Stopwatch.GetTimestamp();
-                        FewShotEvaluation evaluation = Evaluate(embedding, validationSampler, options.ValidationEpisodes, options.PrefetchDepth);
-                        validationSeconds += Stopwatch.GetElapsedTime(validationStarted).TotalSeconds;
-                        validationsRun++;
-                        validations.Add(new MetaValidationResult(number, evaluation));
-                        embedding.train();
-                        validated = true;
-                    }
-
-                    if (options.CheckpointPath is not null && (number % options.CheckpointEvery == 0 || number == options.Episodes))
-                    {
-                        SaveCheckpoint();
-                    }
-
-                    if (progress is not null && (number % options.ProgressEvery == 0 || validated || number == options.Episodes))
-                    {
-                        double trainedSeconds = Stopwatch.GetElapsedTime(0, trainingTicks).TotalSeconds;
-                        double pace = trainedSeconds > 0 ? (number - resumedAt) / trainedSeconds : 0;
-                        int validationsLeft = validationSampler is null ? 0 : ValidationsAfter(number, options);
-                        double secondsLeft = (pace > 0 ? (options.Episodes - number) / pace : 0)
-                            + (validationsRun > 0 ? validationsLeft * validationSeconds / validationsRun : 0);
-                        progress(new MetaTrainingProgress(number, options.Episodes, windowLoss / windowCount, windowAccuracy / windowCount, learningRate,
-                            pace, clock.Elapsed, TimeSpan.FromSeconds(secondsLeft), validations.Count > 0 ? validations[^1] : null, validated));
-                        windowLoss = windowAccuracy = 0;
-                        windowCount = 0;
-                    }
-                }
-            }
+                    episodes ??= new PrefetchingEpisodes(sampler, (step - 1L) * batch, options.PrefetchDepth, (options.Steps - step + 1L) * batch);
+                    return TrainStep(embedding, optimizer, episodes, batch, device, step, cancellationToken);
+                },
+                validationSampler is null ? null : () =>
+                {
+                    FewShotEvaluation evaluation = Evaluate(embedding, validationSampler, options.ValidationEpisodes, options.PrefetchDepth);
+                    embedding.train();
+                    return evaluation;
+                },
+                progress,
+                cancellationToken);
+            return history;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        finally
         {
-            // Keep what was done: a later run resumes at the next episode.
-            if (options.CheckpointPath is not null && done > saved)
-            {
-                SaveCheckpoint();
-            }
-
-            throw;
+            episodes?.Dispose();
+            embedding.eval();
         }
-
-        embedding.eval();
-        double runSeconds = Stopwatch.GetElapsedTime(0, trainingTicks).TotalSeconds;
-        return new MetaTrainingHistory(
-            done,
-            resumedAt,
-            recent.Count > 0 ? recent.Average(r => r.Loss) : double.NaN,
-            recent.Count > 0 ? recent.Average(r => r.Accuracy) : double.NaN,
-            validations.ToArray(),
-            clock.Elapsed,
-            runSeconds > 0 ? (done - resumedAt) / runSeconds : 0);
     }
 
     /// <summary>
@@ -271,21 +196,27 @@ public static class ProtoNet
         return FewShotEvaluation.FromEpisodes(accuracies, losses);
     }
 
-    private static (double Loss, double Accuracy) TrainStep(SequentialModel embedding, OptimizerHelper optimizer, Episode episode, Device device, int number)
+    /// <summary>One Adam step on the mean query loss of <paramref name="batch"/> episodes (one backward pass each, gradients accumulated).</summary>
+    private static (double Loss, double Accuracy) TrainStep(
+        SequentialModel embedding, OptimizerHelper optimizer, PrefetchingEpisodes episodes, int batch, Device device, int step, CancellationToken cancellationToken)
     {
-        using var scope = NewDisposeScope();
-        (Tensor logits, Tensor labels) = Forward(embedding, episode, device);
-        Tensor loss = nn.functional.cross_entropy(logits, labels);
-        double value = loss.item<float>();
-        if (!double.IsFinite(value))
+        optimizer.zero_grad();
+        double loss = 0, accuracy = 0;
+        for (int i = 0; i < batch; i++)
         {
-            throw new TrainingDivergedException(1, number, value);
+            using var scope = NewDisposeScope();
+            Episode episode = episodes.Next(cancellationToken);
+            (Tensor logits, Tensor labels) = Forward(embedding, episode, device);
+            Tensor episodeLoss = nn.functional.cross_entropy(logits, labels);
+            double value = episodeLoss.item<float>();
+            MetaTrainingLoop.EnsureFinite(value, step);
+            episodeLoss.div(batch).backward();
+            loss += value / batch;
+            accuracy += logits.argmax(1).eq(labels).sum().item<long>() / (double)episode.QueryCount / batch;
         }
 
-        optimizer.zero_grad();
-        loss.backward();
         optimizer.step();
-        return (value, logits.argmax(1).eq(labels).sum().item<long>() / (double)episode.QueryCount);
+        return (loss, accuracy);
     }
 
     /// <summary>Query logits and query labels of one episode: one forward pass over support and queries together.</summary>
@@ -327,19 +258,6 @@ public static class ProtoNet
         Tensor difference = query.unsqueeze(1) - prototypes.unsqueeze(0);
         return difference.square().sum(2).neg();
     }
-
-    /// <summary>How many validations come after episode <paramref name="number"/>: every multiple of the interval, and the last episode.</summary>
-    private static int ValidationsAfter(int number, ProtoNetOptions options)
-    {
-        int multiples = (options.Episodes / options.ValidationEvery) - (number / options.ValidationEvery);
-        return multiples + (options.Episodes % options.ValidationEvery != 0 && number < options.Episodes ? 1 : 0);
-    }
-
-    /// <summary>The seed of 1-based episode <paramref name="number"/>'s model randomness.</summary>
-    private static long EpisodeSeed(int seed, int number) => unchecked((seed * 1_000_003L) + number);
-
-    /// <summary>Validation episodes get their own sequence, so validating on the training classes would not replay training episodes.</summary>
-    private static int ValidationSeed(int seed) => unchecked((seed * 31) + 0x5EED);
 
     private static void CheckShape(SequentialModel embedding, FewShotDataset data, string parameterName) =>
         CheckShape(embedding, data.SampleShape, parameterName);

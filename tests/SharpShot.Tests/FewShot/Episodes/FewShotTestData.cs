@@ -40,11 +40,11 @@ internal static class FewShotTestData
     /// a few "nuisance" patterns shared by all classes, plus a little noise. Raw distances are dominated by
     /// the nuisance, so telling new classes apart takes an embedding that learned to ignore it.
     /// </summary>
-    public static FewShotDataset Blobs(int classes, int samplesPerClass, int seed, int firstClass = 0)
+    public static FewShotDataset Blobs(int classes, int samplesPerClass, int seed, int firstClass = 0, float nuisance = 2f)
     {
         const int Length = 64;
         // Nuisance patterns shared by all classes: overall brightness and left-to-right and top-to-bottom gradients.
-        float[][] nuisance =
+        float[][] nuisancePatterns =
         [
             Enumerable.Repeat(1f, Length).ToArray(),
             Enumerable.Range(0, Length).Select(i => ((i % 8) - 3.5f) / 3.5f).ToArray(),
@@ -58,13 +58,13 @@ internal static class FewShotTestData
             var values = new float[samplesPerClass * Length];
             for (int s = 0; s < samplesPerClass; s++)
             {
-                float[] mix = nuisance.Select(_ => 2f * Gaussian(random)).ToArray();
+                float[] mix = nuisancePatterns.Select(_ => nuisance * Gaussian(random)).ToArray();
                 for (int i = 0; i < Length; i++)
                 {
                     float v = pattern[i] + (0.3f * Gaussian(random));
                     for (int k = 0; k < mix.Length; k++)
                     {
-                        v += mix[k] * nuisance[k][i];
+                        v += mix[k] * nuisancePatterns[k][i];
                     }
 
                     values[(s * Length) + i] = v;

@@ -16,12 +16,12 @@ public class ProtoNetTests(ITestOutputHelper output)
     private static readonly FewShotDataset Train = FewShotTestData.Blobs(classes: 40, samplesPerClass: 20, seed: 1);
     private static readonly FewShotDataset Test = FewShotTestData.Blobs(classes: 15, samplesPerClass: 20, seed: 2, firstClass: 1000);
 
-    private static readonly ProtoNetOptions Quick = new()
+    private static readonly MetaLearnerOptions Quick = new()
     {
         Ways = 5,
         Shots = 1,
         Queries = 5,
-        Episodes = 30,
+        Steps = 30,
         LearningRate = 3e-3,
         Seed = 5,
         ProgressEvery = 10,
@@ -87,7 +87,7 @@ public class ProtoNetTests(ITestOutputHelper output)
         var reports = new List<MetaTrainingProgress>();
         MetaTrainingHistory history = Proto.MetaTrain(model, Train, Quick with
         {
-            Episodes = 150,
+            Steps = 150,
             ValidationData = Test,
             ValidationEvery = 50,
             ValidationEpisodes = 20,
@@ -96,8 +96,8 @@ public class ProtoNetTests(ITestOutputHelper output)
         output.WriteLine($"5-way 1-shot on unseen classes: before {before}, after {after}; last 100 training episodes {history.Accuracy:P1}; {history.EpisodesPerSecond:F0} episodes/s");
 
         Assert.True(after.Accuracy > 0.7 && after.Accuracy > before.Accuracy + 0.2, $"before {before}, after {after}");
-        Assert.Equal(150, history.Episodes);
-        Assert.Equal(new[] { 50, 100, 150 }, history.Validations.Select(v => v.Episode));
+        Assert.Equal(150, history.Steps);
+        Assert.Equal(new[] { 50, 100, 150 }, history.Validations.Select(v => v.Step));
         Assert.True(history.Validations[^1].Evaluation.Accuracy > history.Validations[0].Evaluation.Accuracy - 0.1);
         Assert.False(model.training);
     }
@@ -109,7 +109,7 @@ public class ProtoNetTests(ITestOutputHelper output)
         var model = new TinyEmbedding(seed: 1);
         Proto.MetaTrain(model, Train, Quick with
         {
-            Episodes = 25,
+            Steps = 25,
             ProgressEvery = 1,
             LearningRate = 1e-3,
             LearningRateHalvingEvery = 10,
@@ -118,13 +118,13 @@ public class ProtoNetTests(ITestOutputHelper output)
             ValidationEpisodes = 5,
         }, reports.Add);
 
-        Assert.Equal(Enumerable.Range(1, 25), reports.Select(r => r.Episode));
+        Assert.Equal(Enumerable.Range(1, 25), reports.Select(r => r.Step));
         Assert.All(reports, r => Assert.True(r.EpisodesPerSecond > 0 && r.Remaining >= TimeSpan.Zero && r.Loss > 0 && r.Accuracy is >= 0 and <= 1));
         Assert.Equal(1.0, reports[^1].Fraction);
         Assert.Equal(TimeSpan.Zero, reports[^1].Remaining);
-        Assert.Equal(new[] { 10, 20, 25 }, reports.Where(r => r.Validated).Select(r => r.Episode));
+        Assert.Equal(new[] { 10, 20, 25 }, reports.Where(r => r.Validated).Select(r => r.Step));
         Assert.Null(reports[8].LastValidation);
-        Assert.Equal(20, reports[21].LastValidation!.Episode);
+        Assert.Equal(20, reports[21].LastValidation!.Step);
         Assert.Equal(5, reports[21].LastValidation!.Evaluation.Episodes);
         Assert.Equal(1e-3, reports[9].LearningRate);   // episode 10
         Assert.Equal(5e-4, reports[10].LearningRate);  // episode 11
@@ -135,9 +135,9 @@ public class ProtoNetTests(ITestOutputHelper output)
     public void ResumedRunEndsWithTheSameWeightsAsAnUnbrokenOne()
     {
         using var temp = new TempFolder();
-        ProtoNetOptions options = Quick with
+        MetaLearnerOptions options = Quick with
         {
-            Episodes = 30,
+            Steps = 30,
             CheckpointEvery = 10,
             LearningRateHalvingEvery = 12,
             Transform = new RotateClasses(),
@@ -154,23 +154,23 @@ public class ProtoNetTests(ITestOutputHelper output)
         var interrupted = new TinyEmbedding(seed: 4);
         using var crash = new CancellationTokenSource();
         Assert.ThrowsAny<OperationCanceledException>(() => Proto.MetaTrain(interrupted, Train, options with { CheckpointPath = checkpoint, ProgressEvery = 1 },
-            p => { if (p.Episode == 17) crash.Cancel(); }, crash.Token));
+            p => { if (p.Step == 17) crash.Cancel(); }, crash.Token));
 
         // A fresh process starts from a freshly initialized model; the checkpoint restores the rest.
         var resumed = new TinyEmbedding(seed: 99);
         MetaTrainingHistory rest = Proto.MetaTrain(resumed, Train, options with { CheckpointPath = checkpoint });
 
         Assert.Equal(17, rest.ResumedAt);
-        Assert.Equal(30, rest.Episodes);
+        Assert.Equal(30, rest.Steps);
         Assert.Equal(State(unbroken), State(resumed)); // weights and batch-norm statistics, bit for bit
         Assert.Equal(full.Validations, rest.Validations);
 
         // Training on with a higher episode count continues from the final checkpoint too.
         var longer = new TinyEmbedding(seed: 5);
-        MetaTrainingHistory more = Proto.MetaTrain(longer, Train, options with { CheckpointPath = checkpoint, Episodes = 35 });
-        Assert.Equal((30, 35), (more.ResumedAt, more.Episodes));
+        MetaTrainingHistory more = Proto.MetaTrain(longer, Train, options with { CheckpointPath = checkpoint, Steps = 35 });
+        Assert.Equal((30, 35), (more.ResumedAt, more.Steps));
         var straight = new TinyEmbedding(seed: 4);
-        Proto.MetaTrain(straight, Train, options with { Episodes = 35 });
+        Proto.MetaTrain(straight, Train, options with { Steps = 35 });
         Assert.Equal(State(straight), State(longer));
     }
 
@@ -179,17 +179,17 @@ public class ProtoNetTests(ITestOutputHelper output)
     {
         using var temp = new TempFolder();
         string checkpoint = temp.File("meta.ckpt");
-        Proto.MetaTrain(new TinyEmbedding(seed: 1), Train, Quick with { Episodes = 3, CheckpointPath = checkpoint });
+        Proto.MetaTrain(new TinyEmbedding(seed: 1), Train, Quick with { Steps = 3, CheckpointPath = checkpoint });
         Assert.True(File.Exists(checkpoint));
         Assert.Empty(Directory.GetFiles(temp.Path, "*.tmp"));
 
         var error = Assert.Throws<CheckpointMismatchException>(() =>
-            Proto.MetaTrain(new TinyEmbedding(seed: 1), Train, Quick with { Episodes = 6, Ways = 4, CheckpointPath = checkpoint }));
+            Proto.MetaTrain(new TinyEmbedding(seed: 1), Train, Quick with { Steps = 6, Ways = 4, CheckpointPath = checkpoint }));
         Assert.Contains("ways 5 there, 4 now", error.Message);
 
         File.WriteAllBytes(checkpoint, "SHARPSHOT-CKPT-1 and so on"u8.ToArray());
         error = Assert.Throws<CheckpointMismatchException>(() =>
-            Proto.MetaTrain(new TinyEmbedding(seed: 1), Train, Quick with { Episodes = 6, CheckpointPath = checkpoint }));
+            Proto.MetaTrain(new TinyEmbedding(seed: 1), Train, Quick with { Steps = 6, CheckpointPath = checkpoint }));
         Assert.Contains("supervised", error.Message);
     }
 
@@ -197,7 +197,7 @@ public class ProtoNetTests(ITestOutputHelper output)
     public void EvaluationIsReproducibleLeavesTheModelUnchangedAndReportsTheInterval()
     {
         var model = new TinyEmbedding(seed: 2);
-        Proto.MetaTrain(model, Train, Quick with { Episodes = 20 });
+        Proto.MetaTrain(model, Train, Quick with { Steps = 20 });
         float[] state = State(model);
         FewShotEvaluation first = Proto.Evaluate(model, Test, ways: 5, shots: 2, queries: 3, episodes: 40, seed: 1);
         FewShotEvaluation again = Proto.Evaluate(model, Test, ways: 5, shots: 2, queries: 3, episodes: 40, seed: 1);
@@ -258,7 +258,7 @@ public class ProtoNetTests(ITestOutputHelper output)
     public void NativeMemoryStaysFlatOverManyEpisodes()
     {
         var model = new TinyEmbedding(seed: 1);
-        ProtoNetOptions options = Quick with { Episodes = 150, ValidationData = Test, ValidationEvery = 50, ValidationEpisodes = 10 };
+        MetaLearnerOptions options = Quick with { Steps = 150, ValidationData = Test, ValidationEvery = 50, ValidationEpisodes = 10 };
         Proto.MetaTrain(model, Train, options); // warm-up: allocator pools and JIT settle
         long before = ResidentBytes();
         for (int i = 0; i < 8; i++)

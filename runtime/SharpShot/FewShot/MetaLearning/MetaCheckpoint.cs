@@ -5,9 +5,9 @@ using TorchSharp.Modules;
 namespace SharpShot.FewShot;
 
 /// <summary>
-/// A meta-training checkpoint: the embedding's weights and buffers, Adam's state and how many episodes
-/// are done, in one file written atomically (<see cref="AtomicFile"/>). Episodes depend only on the seed
-/// and their index, so a run that restores it and continues at the next episode ends with the same
+/// A meta-training checkpoint: the meta-parameters and buffers, the outer optimizer's state and how many
+/// steps are done, in one file written atomically (<see cref="AtomicFile"/>). Episodes depend only on the
+/// seed and their index, so a run that restores it and continues at the next step ends with the same
 /// weights as an unbroken run. Laid out like the supervised <c>Checkpoint</c>, with its own magic.
 /// </summary>
 internal static class MetaCheckpoint
@@ -15,7 +15,7 @@ internal static class MetaCheckpoint
     private const string Magic = "SHARPSHOT-META-1";
 
     /// <summary>Writes <paramref name="state"/>, the model and the optimizer to <paramref name="path"/> (temporary file, then rename).</summary>
-    public static void Save(string path, SequentialModel model, OptimizerHelper optimizer, MetaCheckpointState state) =>
+    public static void Save(string path, TorchSharp.torch.nn.Module model, OptimizerHelper optimizer, MetaCheckpointState state) =>
         CheckpointFile.Save(path, Magic, model, optimizer, state);
 
     /// <summary>
@@ -23,7 +23,7 @@ internal static class MetaCheckpoint
     /// (<paramref name="expected"/>, progress aside); returns its state, or null when there is no file.
     /// </summary>
     /// <exception cref="CheckpointMismatchException">The file belongs to another run or is not a meta-training checkpoint.</exception>
-    public static MetaCheckpointState? TryRestore(string path, SequentialModel model, OptimizerHelper optimizer, MetaCheckpointState expected) =>
+    public static MetaCheckpointState? TryRestore(string path, TorchSharp.torch.nn.Module model, OptimizerHelper optimizer, MetaCheckpointState expected) =>
         CheckpointFile.TryRestore<MetaCheckpointState>(path, Magic, model, optimizer, state => state.DifferenceFrom(expected));
 }
 
@@ -37,11 +37,12 @@ internal sealed record MetaCheckpointState(
     int Ways,
     int Shots,
     int Queries,
+    string Hyperparameters,
     double LearningRate,
     int LearningRateHalvingEvery,
     int Seed,
     string Transform,
-    int EpisodesCompleted,
+    int StepsCompleted,
     IReadOnlyList<MetaValidationResult> Validations)
 {
     /// <summary>The first property that differs from <paramref name="run"/> (progress aside), as a message; null when it is the same run.</summary>
@@ -54,6 +55,7 @@ internal sealed record MetaCheckpointState(
         ("ways", Ways, run.Ways),
         ("shots", Shots, run.Shots),
         ("queries", Queries, run.Queries),
+        ("algorithm settings", Hyperparameters, run.Hyperparameters),
         ("learning rate", LearningRate, run.LearningRate),
         ("learning-rate halving", LearningRateHalvingEvery, run.LearningRateHalvingEvery),
         ("seed", Seed, run.Seed),

@@ -1,28 +1,48 @@
 namespace SharpShot.FewShot;
 
 /// <summary>
-/// Settings of <see cref="ProtoNet.MetaTrain"/>. The defaults follow Snell et al. (2017) where it is
-/// explicit (Adam at 10⁻³, halved every 2,000 episodes); change one with <c>options with { Ways = 20 }</c>.
+/// Settings of meta-training (<see cref="MetaLearner"/>, <see cref="ProtoNet.MetaTrain"/>). The defaults follow
+/// the papers where they are explicit: Prototypical Networks take one episode per Adam step at 10⁻³, halved every
+/// 2,000 steps (Snell et al., 2017); the MAML family takes meta-batches of 32 tasks, one inner step at 0.4 and
+/// Adam at 10⁻³ (Finn et al., 2017, Omniglot). Change one with <c>options with { Ways = 20 }</c>.
 /// </summary>
-public sealed record ProtoNetOptions
+public sealed record MetaLearnerOptions
 {
-    /// <summary>Classes per training episode, N (the paper trains Omniglot with 60).</summary>
+    /// <summary>The algorithm <see cref="MetaLearner"/> runs. <see cref="ProtoNet.MetaTrain"/> ignores it.</summary>
+    public MetaAlgorithm Algorithm { get; init; } = MetaAlgorithm.ProtoNet;
+
+    /// <summary>Classification (episodes of N classes) or regression tasks.</summary>
+    public MetaTaskKind Task { get; init; } = MetaTaskKind.Classification;
+
+    /// <summary>Classes per training episode, N (classification).</summary>
     public int Ways { get; init; } = 5;
 
-    /// <summary>Support samples per class, K.</summary>
+    /// <summary>Support samples per class, K (per task for regression).</summary>
     public int Shots { get; init; } = 1;
 
-    /// <summary>Query samples per class, Q.</summary>
+    /// <summary>Query samples per class, Q (per task for regression).</summary>
     public int Queries { get; init; } = 15;
 
-    /// <summary>Training episodes; one Adam step each. Raising it and running again with the same checkpoint trains on.</summary>
-    public int Episodes { get; init; } = 10_000;
+    /// <summary>Meta-updates (outer optimizer steps). Raising it and running again with the same checkpoint trains on.</summary>
+    public int Steps { get; init; } = 10_000;
 
-    /// <summary>Adam's learning rate at the start.</summary>
+    /// <summary>Episodes (tasks) per meta-update; null: 1 for Prototypical Networks, 32 for the MAML family.</summary>
+    public int? MetaBatch { get; init; }
+
+    /// <summary>Gradient steps of the inner loop in meta-training (MAML family).</summary>
+    public int InnerSteps { get; init; } = 1;
+
+    /// <summary>Gradient steps when adapting to a test task (MAML family); null: <see cref="InnerSteps"/>.</summary>
+    public int? EvaluationInnerSteps { get; init; }
+
+    /// <summary>Learning rate of the inner loop (MAML family; Meta-SGD's starting per-weight rate).</summary>
+    public double InnerLearningRate { get; init; } = 0.4;
+
+    /// <summary>Adam's (outer) learning rate at the start.</summary>
     public double LearningRate { get; init; } = 1e-3;
 
-    /// <summary>The learning rate halves after every this many episodes; 0 keeps it constant.</summary>
-    public int LearningRateHalvingEvery { get; init; } = 2_000;
+    /// <summary>The outer learning rate halves after every this many steps; 0 keeps it constant; null: 2,000 for Prototypical Networks, 0 otherwise.</summary>
+    public int? LearningRateHalvingEvery { get; init; }
 
     /// <summary>Seed of the training episodes and of any randomness in the model (dropout).</summary>
     public int Seed { get; init; } = 42;
@@ -30,10 +50,10 @@ public sealed record ProtoNetOptions
     /// <summary>Applied to every training episode (e.g. <see cref="RotateClasses"/>); none when null.</summary>
     public EpisodeTransform? Transform { get; init; }
 
-    /// <summary>Classes (disjoint from training's) to validate on; no validation when null.</summary>
+    /// <summary>Classes (disjoint from training's) to validate on; no validation when null. Regression tasks validate on fresh tasks of the training family instead.</summary>
     public FewShotDataset? ValidationData { get; init; }
 
-    /// <summary>Validate after every this many episodes, and after the last one.</summary>
+    /// <summary>Validate after every this many steps, and after the last one.</summary>
     public int ValidationEvery { get; init; } = 1_000;
 
     /// <summary>Episodes per validation; the same episodes every time, so validations are comparable.</summary>
@@ -56,14 +76,23 @@ public sealed record ProtoNetOptions
     /// </summary>
     public string? CheckpointPath { get; init; }
 
-    /// <summary>Episodes between checkpoints.</summary>
+    /// <summary>Steps between checkpoints.</summary>
     public int CheckpointEvery { get; init; } = 500;
 
-    /// <summary>Episodes between progress reports (besides those after validations and at the end).</summary>
+    /// <summary>Steps between progress reports (besides those after validations and at the end).</summary>
     public int ProgressEvery { get; init; } = 50;
 
     /// <summary>Episodes drawn ahead on a background task.</summary>
     public int PrefetchDepth { get; init; } = 4;
+
+    /// <summary>Episodes per meta-update, resolved.</summary>
+    public int EffectiveMetaBatch => MetaBatch ?? (Algorithm == MetaAlgorithm.ProtoNet ? 1 : 32);
+
+    /// <summary>Inner steps at test time, resolved.</summary>
+    public int EffectiveEvaluationInnerSteps => EvaluationInnerSteps ?? InnerSteps;
+
+    /// <summary>Learning-rate halving interval, resolved.</summary>
+    public int EffectiveLearningRateHalvingEvery => LearningRateHalvingEvery ?? (Algorithm == MetaAlgorithm.ProtoNet ? 2_000 : 0);
 
     /// <summary>Validation episodes' classes per episode, resolved.</summary>
     internal int EffectiveValidationWays => ValidationWays ?? Ways;
@@ -80,9 +109,13 @@ public sealed record ProtoNetOptions
         Require(Ways >= 2, $"Ways must be at least 2; got {Ways}.");
         Require(Shots >= 1, $"Shots must be at least 1; got {Shots}.");
         Require(Queries >= 1, $"Queries must be at least 1; got {Queries}.");
-        Require(Episodes >= 1, $"Episodes must be positive; got {Episodes}.");
+        Require(Steps >= 1, $"Steps must be positive; got {Steps}.");
+        Require(EffectiveMetaBatch >= 1, $"MetaBatch must be positive; got {MetaBatch}.");
+        Require(InnerSteps >= 1, $"InnerSteps must be positive; got {InnerSteps}.");
+        Require(EffectiveEvaluationInnerSteps >= 1, $"EvaluationInnerSteps must be positive; got {EvaluationInnerSteps}.");
+        Require(InnerLearningRate > 0 && double.IsFinite(InnerLearningRate), $"InnerLearningRate must be a positive finite number; got {InnerLearningRate}.");
         Require(LearningRate > 0 && double.IsFinite(LearningRate), $"LearningRate must be a positive finite number; got {LearningRate}.");
-        Require(LearningRateHalvingEvery >= 0, $"LearningRateHalvingEvery must be 0 (never) or positive; got {LearningRateHalvingEvery}.");
+        Require(EffectiveLearningRateHalvingEvery >= 0, $"LearningRateHalvingEvery must be 0 (never) or positive; got {LearningRateHalvingEvery}.");
         Require(ValidationEvery >= 1, $"ValidationEvery must be positive; got {ValidationEvery}.");
         Require(ValidationEpisodes >= 1, $"ValidationEpisodes must be positive; got {ValidationEpisodes}.");
         Require(EffectiveValidationWays >= 2, $"ValidationWays must be at least 2; got {ValidationWays}.");
@@ -94,9 +127,8 @@ public sealed record ProtoNetOptions
         Require(PrefetchDepth >= 1, $"PrefetchDepth must be positive; got {PrefetchDepth}.");
     }
 
-    /// <summary>The learning rate for 1-based episode <paramref name="episode"/>.</summary>
-    internal double LearningRateAt(int episode) =>
-        LearningRateHalvingEvery == 0 ? LearningRate : LearningRate * Math.Pow(0.5, (episode - 1) / LearningRateHalvingEvery);
+    /// <summary>The outer learning rate of 1-based step <paramref name="step"/>.</summary>
+    internal double LearningRateAt(int step) => MetaTrainingLoop.Halving(LearningRate, EffectiveLearningRateHalvingEvery, step);
 
     private static void Require(bool condition, string message)
     {

@@ -1,0 +1,193 @@
+using System.Globalization;
+using SharpShot;
+using SharpShot.FewShot;
+using SharpShot.Inference;
+using static TorchSharp.torch;
+
+namespace FewShotExample;
+
+/// <summary>The class splits: training (with rotated copies as extra classes), validation and test alphabets.</summary>
+internal sealed record Data(FewShotDataset Train, FewShotDataset Validation, FewShotDataset Test)
+{
+    public static Data Load(Options options)
+    {
+        string? path = Omniglot.Locate(options.DataPath);
+        FewShotDataset all;
+        IReadOnlyList<string> testGroups = options.TestAlphabets;
+        if (path is not null)
+        {
+            Console.WriteLine($"Omniglot from {path}");
+            all = Omniglot.Load(path);
+        }
+        else
+        {
+            Console.WriteLine(
+                "No Omniglot found (no --data, nothing under $SHARPSHOT_DATA/omniglot): meta-training on generated glyphs " +
+                "instead (300 classes in 10 groups, the last two held out). Pass --data DIR for the real data set.");
+            all = SyntheticGlyphs.Generate(classes: 300, samplesPerClass: 20, seed: 1, groups: 10);
+            testGroups = ["group8", "group9"];
+        }
+
+        (FewShotDataset train, FewShotDataset test) = all.SplitByGroups(testGroups);
+
+        // Every tenth training character (with its rotations) validates: classes training never sees.
+        FewShotClass[] validation = train.Classes.Where((_, i) => i % 10 == 0).ToArray();
+        FewShotClass[] rest = train.Classes.Where((_, i) => i % 10 != 0).ToArray();
+        return new Data(
+            Omniglot.WithRotations(new FewShotDataset(train.SampleShape, rest)),
+            Omniglot.WithRotations(new FewShotDataset(train.SampleShape, validation)),
+            test);
+    }
+}
+
+/// <summary>The model and settings for the chosen algorithm.</summary>
+internal static class Setup
+{
+    /// <summary>Training episodes (tasks) when --episodes is not given: what reaches the targets in README.md.</summary>
+    public static int DefaultEpisodes(MetaAlgorithm algorithm) => algorithm switch
+    {
+        MetaAlgorithm.ProtoNet => 12_000,
+        _ => 32 * 1_500,
+    };
+
+    /// <summary>The wall-time cap when --minutes is not given: the targets' budgets.</summary>
+    public static double DefaultMinutes(MetaAlgorithm algorithm) => algorithm == MetaAlgorithm.ProtoNet ? 30 : 60;
+
+    public static (SequentialModel Model, MetaLearnerOptions Options) Create(Options options)
+    {
+        if (options.Algorithm == MetaAlgorithm.ProtoNet)
+        {
+            var embedding = new OmniglotEmbedding(seed: options.Seed);
+            return (embedding, embedding.MetaLearningDefaults with
+            {
+                Ways = options.TrainWays ?? embedding.MetaLearningDefaults.Ways,
+                Shots = options.Shots,
+                Seed = options.Seed,
+            });
+        }
+
+        int ways = options.TrainWays ?? options.Ways;
+        if (ways != options.Ways)
+        {
+            throw new ArgumentException($"{options.Algorithm} adapts a head of one output per class, so it trains and tests at the same way count; got --train-ways {ways} and --ways {options.Ways}.");
+        }
+
+        (SequentialModel model, MetaLearnerOptions declared) = ways switch
+        {
+            5 => Declared(new OmniglotLearner5(seed: options.Seed), m => m.MetaLearningDefaults),
+            20 => Declared(new OmniglotLearner20(seed: options.Seed), m => m.MetaLearningDefaults),
+            _ => throw new ArgumentException(
+                $"This example declares MAML-family heads for 5 and 20 ways; for {ways} ways declare another model with Dense({ways}) as its last layer in examples/FewShot/Models.cs."),
+        };
+
+        MetaLearnerOptions settings = declared with { Algorithm = options.Algorithm, Shots = options.Shots, Seed = options.Seed };
+        if (options.Algorithm == MetaAlgorithm.Reptile)
+        {
+            // Reptile needs several inner steps to move anywhere (Nichol et al. use 5 in training, more at test).
+            settings = settings with { InnerSteps = 5, EvaluationInnerSteps = 10, InnerLearningRate = 0.1 };
+        }
+
+        return (model, settings);
+    }
+
+    private static (SequentialModel, MetaLearnerOptions) Declared<TModel>(TModel model, Func<TModel, MetaLearnerOptions> defaults)
+        where TModel : SequentialModel => (model, defaults(model));
+}
+
+/// <summary>Console reporting.</summary>
+internal static class Report
+{
+    public static double LastPace { get; private set; }
+
+    public static int LastStep { get; private set; }
+
+    public static void Progress(MetaTrainingProgress p)
+    {
+        LastPace = p.EpisodesPerSecond;
+        LastStep = p.Step;
+        string validation = p.LastValidation is { } v
+            ? string.Create(CultureInfo.InvariantCulture, $", validation {v.Evaluation.Accuracy:P1} (step {v.Step})")
+            : "";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"step {p.Step}/{p.Steps} ({p.Fraction:P0}): loss {p.Loss:F3}, acc {p.Accuracy:P1}, lr {p.LearningRate:G3}, {p.EpisodesPerSecond:F1} tasks/s, " +
+            $"elapsed {p.Elapsed:hh\\:mm\\:ss}, ETA {p.Remaining:hh\\:mm\\:ss}{validation}"));
+    }
+
+    public static Dictionary<string, object> Row(int ways, int shots, FewShotEvaluation result) => new()
+    {
+        ["ways"] = ways,
+        ["shots"] = shots,
+        ["test_accuracy"] = Math.Round(result.Accuracy, 5),
+        ["ci95"] = Math.Round(result.ConfidenceInterval95, 5),
+        ["episodes"] = result.Episodes,
+    };
+}
+
+/// <summary>Runs the exported ONNX files with ONNX Runtime on test episodes, as a deployed app would.</summary>
+internal static class OnnxCheck
+{
+    private const int TestSeed = 2024;
+
+    /// <summary>Accuracy of <see cref="FewShotClassifier"/> (prototypes over the exported embedding) on the first 100 test episodes.</summary>
+    public static double Prototypes(string onnxPath, FewShotDataset test, Options options, int queries)
+    {
+        using var classifier = FewShotClassifier.Load(onnxPath);
+        int episodes = Math.Min(100, options.TestEpisodes);
+        int correct = 0, total = 0;
+        foreach (Episode episode in new EpisodeSampler(test, options.Ways, options.Shots, queries, TestSeed).Episodes().Take(episodes))
+        {
+            classifier.Fit(episode.Support.Span, episode.SupportLabels);
+            int[] predicted = classifier.Predict(episode.Query.Span);
+            correct += predicted.Where((label, i) => label == episode.QueryLabels[i]).Count();
+            total += predicted.Length;
+        }
+
+        double accuracy = (double)correct / total;
+        Console.WriteLine($"ONNX Runtime, FewShotClassifier over the exported embedding: {accuracy:P2} on the first {episodes} test episodes");
+        return accuracy;
+    }
+
+    /// <summary>
+    /// Accuracy of ONNX Runtime on the first 20 test episodes' queries, each with the learner adapted to the
+    /// episode's support set in TorchSharp and exported (batch norm then uses the meta-training running statistics).
+    /// </summary>
+    public static double Adapted(MetaLearner learner, FewShotDataset test, Options options, int queries, string outputDirectory)
+    {
+        int episodes = Math.Min(20, options.TestEpisodes);
+        string path = Path.Combine(outputDirectory, "adapted.onnx");
+        int correct = 0, total = 0;
+        foreach (Episode episode in new EpisodeSampler(test, options.Ways, options.Shots, queries, TestSeed).Episodes().Take(episodes))
+        {
+            using (var scope = NewDisposeScope())
+            {
+                long[] shape = [episode.SupportCount, .. episode.SampleShape.Select(d => (long)d)];
+                learner.ExportAdaptedOnnx(path, tensor(episode.Support.ToArray(), shape), tensor(episode.SupportLabels.Select(l => (long)l).ToArray()));
+            }
+
+            using var onnx = OnnxModel.Load(path);
+            var logits = new float[episode.QueryCount * onnx.OutputLength];
+            onnx.PredictBatch(episode.Query.Span, episode.QueryCount, logits);
+            for (int i = 0; i < episode.QueryCount; i++)
+            {
+                ReadOnlySpan<float> row = logits.AsSpan(i * onnx.OutputLength, onnx.OutputLength);
+                correct += row.IndexOf(MaxOf(row)) == episode.QueryLabels[i] ? 1 : 0;
+                total++;
+            }
+        }
+
+        double accuracy = (double)correct / total;
+        Console.WriteLine($"ONNX Runtime, learner adapted per episode and exported ({path}): {accuracy:P2} on the first {episodes} test episodes");
+        return accuracy;
+    }
+
+    private static float MaxOf(ReadOnlySpan<float> values)
+    {
+        float best = values[0];
+        foreach (float value in values)
+        {
+            best = Math.Max(best, value);
+        }
+
+        return best;
+    }
+}
