@@ -105,7 +105,7 @@ if (options.Algorithm == MetaAlgorithm.ProtoNet && settings.Ways != options.Ways
 }
 
 string onnxPath = Path.GetFullPath(Path.Combine(options.OutputDirectory, options.Algorithm == MetaAlgorithm.ProtoNet ? "embedding.onnx" : "learner.onnx"));
-model.ExportOnnx(onnxPath);
+learner.ExportOnnx(onnxPath);
 Console.WriteLine($"Exported {onnxPath} ({new FileInfo(onnxPath).Length:N0} bytes)");
 double onnxAccuracy = options.Algorithm == MetaAlgorithm.ProtoNet
     ? OnnxCheck.Prototypes(onnxPath, data.Test, options, testQueries)

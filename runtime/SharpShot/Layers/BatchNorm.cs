@@ -84,9 +84,21 @@ public sealed class BatchNormLayer : Layer
         return nn.functional.batch_norm(x, running_mean, running_var, gamma, beta, training, Momentum, Epsilon);
     }
 
+    /// <summary>
+    /// When true, <see cref="EmitOnnx"/> writes normalization by the statistics of each batch the ONNX model is given
+    /// (as the layer computes in training mode) instead of by the running statistics: what a MAML-family learner,
+    /// which adapts and predicts with batch statistics, needs in its exported form.
+    /// </summary>
+    internal bool ExportsBatchStatistics { get; set; }
+
     /// <inheritdoc />
     public override string EmitOnnx(OnnxGraphBuilder graph, string input)
     {
+        if (ExportsBatchStatistics)
+        {
+            return EmitBatchStatistics(graph, input);
+        }
+
         string scale = AddInitializer(graph, "weight", weight);
         string shift = AddInitializer(graph, "bias", bias);
         string mean = AddInitializer(graph, "running_mean", running_mean);
@@ -94,4 +106,32 @@ public sealed class BatchNormLayer : Layer
         return graph.AddNode("BatchNormalization", [input, scale, shift, mean, variance], GetName(),
             OnnxAttribute.Float("epsilon", (float)Epsilon));
     }
+
+    /// <summary>
+    /// Batch normalization by the batch's own mean and biased variance, for inputs of any rank: the input is viewed as
+    /// (N, C, rest), reduced over N and rest, and given its shape back. ReduceMean takes its axes as an input from
+    /// opset 18 and as an attribute before.
+    /// </summary>
+    private string EmitBatchStatistics(OnnxGraphBuilder graph, string input)
+    {
+        string name = GetName();
+        long features = weight.shape[0];
+        string scale = graph.AddInitializer($"{name}.weight", ToArray(weight), features, 1);
+        string shift = graph.AddInitializer($"{name}.bias", ToArray(bias), features, 1);
+        string epsilon = graph.AddInitializer($"{name}.epsilon", [(float)Epsilon]);
+        string shape = graph.AddNode("Shape", [input], $"{name}_shape");
+        string grouped = graph.AddNode("Reshape", [input, graph.AddInitializer($"{name}.grouped_shape", [0L, 0L, -1L], 3)], $"{name}_grouped");
+        string mean = ReduceMean(graph, grouped, $"{name}_mean");
+        string centered = graph.AddNode("Sub", [grouped, mean], $"{name}_centered");
+        string variance = ReduceMean(graph, graph.AddNode("Mul", [centered, centered], $"{name}_squared"), $"{name}_variance");
+        string std = graph.AddNode("Sqrt", [graph.AddNode("Add", [variance, epsilon], $"{name}_variance_eps")], $"{name}_std");
+        string normalized = graph.AddNode("Div", [centered, std], $"{name}_normalized");
+        string affine = graph.AddNode("Add", [graph.AddNode("Mul", [normalized, scale], $"{name}_scaled"), shift], $"{name}_affine");
+        return graph.AddNode("Reshape", [affine, shape], name);
+    }
+
+    /// <summary>Mean over axes 0 and 2 of an (N, C, L) value, keeping them.</summary>
+    private static string ReduceMean(OnnxGraphBuilder graph, string input, string output) => graph.Opset >= 18
+        ? graph.AddNode("ReduceMean", [input, graph.AddInitializer($"{output}_axes", [0L, 2L], 2)], output, OnnxAttribute.Int("keepdims", 1))
+        : graph.AddNode("ReduceMean", [input], output, OnnxAttribute.Ints("axes", 0, 2), OnnxAttribute.Int("keepdims", 1));
 }

@@ -1,3 +1,4 @@
+using SharpShot.Native;
 using SharpShot.Onnx;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -67,7 +68,8 @@ public sealed class Conv1dLayer : Layer
             padding = 0;
         }
 
-        return nn.functional.conv1d(x, w, b, stride: Stride, padding: padding, dilation: Dilation, groups: Groups);
+        return ConvolutionGuard.Run("conv1d", x, w, b, $"stride {Stride} padding {padding} dilation {Dilation} groups {Groups}",
+            (input, kernel, shift) => nn.functional.conv1d(input, kernel, shift, stride: Stride, padding: padding, dilation: Dilation, groups: Groups));
     }
 
     /// <inheritdoc />

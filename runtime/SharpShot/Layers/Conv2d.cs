@@ -1,3 +1,4 @@
+using SharpShot.Native;
 using SharpShot.Onnx;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -72,7 +73,14 @@ public sealed class Conv2dLayer : Layer
             padding = [0, 0];
         }
 
-        return nn.functional.conv2d(x, w, b, strides: _strides, padding: padding, dilation: _dilation, groups: Groups);
+        // With oneDNN off, NHWC is faster on small, many-channel maps; same values (see ChannelsLastConvolution).
+        if (ChannelsLastConvolution.Applies(x, Kernel, _strides[0], padding, _dilation[0], Groups))
+        {
+            return ChannelsLastConvolution.Conv2d(x, w, b, _strides, padding);
+        }
+
+        return ConvolutionGuard.Run("conv2d", x, w, b, $"stride {_strides[0]} padding {padding[0]},{padding[1]} dilation {_dilation[0]} groups {Groups}",
+            (input, kernel, shift) => nn.functional.conv2d(input, kernel, shift, strides: _strides, padding: padding, dilation: _dilation, groups: Groups));
     }
 
     /// <inheritdoc />

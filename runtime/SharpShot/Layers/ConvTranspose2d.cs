@@ -1,3 +1,4 @@
+using SharpShot.Native;
 using SharpShot.Onnx;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -53,8 +54,9 @@ public sealed class ConvTranspose2dLayer : Layer
 
     /// <inheritdoc />
     public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) =>
-        nn.functional.conv_transpose2d(x, Take(parameters, "weight", weight), Take(parameters, "bias", bias),
-            strides: _strides, padding: _padding, output_padding: _outputPadding);
+        ConvolutionGuard.Run("conv_transpose2d", x, Take(parameters, "weight", weight), Take(parameters, "bias", bias),
+            $"stride {string.Join(",", _strides)} padding {string.Join(",", _padding)} output padding {string.Join(",", _outputPadding)}",
+            (input, kernel, shift) => nn.functional.conv_transpose2d(input, kernel, shift, strides: _strides, padding: _padding, output_padding: _outputPadding));
 
     /// <inheritdoc />
     public override string EmitOnnx(OnnxGraphBuilder graph, string input)

@@ -8,21 +8,23 @@ namespace SharpShot.Native;
 /// </summary>
 /// <remarks>
 /// LibTorch 2.10's oneDNN (mkldnn) CPU kernels return wrong values on some AVX-512 machines (seen on an
-/// AMD EPYC here): the input gradient of conv1d/conv2d — so any net with two convolutions trains on
-/// corrupted gradients — and conv_transpose2d's forward. LibTorch's own native kernels are correct (and
-/// no slower on the small convolutions of few-shot nets), so SharpShot switches oneDNN off through
-/// <c>at::globalContext().setUserEnabledMkldnn(false)</c>. Set <c>SHARPSHOT_ONEDNN=1</c> to keep it on.
-/// Without oneDNN, LibTorch tries NNPACK for batched convolutions and, on CPUs NNPACK does not support,
-/// prints "Could not initialize NNPACK" on every call; SharpShot switches NNPACK off with it.
+/// AMD EPYC here): the input gradient of conv1d/conv2d for some channel counts and conv_transpose2d's
+/// forward. They are also several times faster than LibTorch's own kernels on the convolutions of few-shot
+/// nets, so SharpShot keeps oneDNN on and lets every convolution configuration prove itself first
+/// (<see cref="ConvolutionGuard"/>: checked against float64, which oneDNN never handles; a configuration that
+/// disagrees runs in float64). Set <c>SHARPSHOT_ONEDNN=0</c> to switch oneDNN off altogether, through
+/// <c>at::globalContext().setUserEnabledMkldnn(false)</c>. LibTorch tries NNPACK for batched convolutions
+/// and, on CPUs NNPACK does not support, prints "Could not initialize NNPACK" on every call; SharpShot
+/// switches NNPACK off.
 /// </remarks>
 public static class TorchRuntime
 {
-    /// <summary>The environment variable that keeps oneDNN enabled when set to 1.</summary>
+    /// <summary>The environment variable that switches oneDNN off when set to 0.</summary>
     public const string OneDnnVariable = "SHARPSHOT_ONEDNN";
 
-    private static readonly Lazy<bool> s_oneDnnDisabled = new(DisableOneDnn, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<bool> s_oneDnnDisabled = new(Configure, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>True once SharpShot has switched LibTorch's oneDNN kernels off in this process.</summary>
+    /// <summary>True once SharpShot has switched LibTorch's oneDNN kernels off in this process (<c>SHARPSHOT_ONEDNN=0</c>).</summary>
     public static bool OneDnnDisabled => s_oneDnnDisabled.Value;
 
     /// <summary>Applies the settings once; called by every layer and model constructor.</summary>
@@ -32,13 +34,9 @@ public static class TorchRuntime
 
     private delegate void SetUserEnabled(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
 
-    private static bool DisableOneDnn()
+    /// <summary>Switches NNPACK off, and oneDNN too when asked to; returns whether oneDNN is off.</summary>
+    private static bool Configure()
     {
-        if (Environment.GetEnvironmentVariable(OneDnnVariable) == "1")
-        {
-            return false;
-        }
-
         // Loads TorchSharp's native libraries (and so libtorch_cpu) if nothing has yet.
         using (zeros(1))
         {
@@ -56,8 +54,13 @@ public static class TorchRuntime
         }
 
         IntPtr context = Marshal.GetDelegateForFunctionPointer<GlobalContext>(globalContext)();
-        Marshal.GetDelegateForFunctionPointer<SetUserEnabled>(setMkldnn)(context, false);
         Marshal.GetDelegateForFunctionPointer<SetUserEnabled>(setNnpack)(context, false);
+        if (Environment.GetEnvironmentVariable(OneDnnVariable) != "0")
+        {
+            return false;
+        }
+
+        Marshal.GetDelegateForFunctionPointer<SetUserEnabled>(setMkldnn)(context, false);
         return true;
     }
 }

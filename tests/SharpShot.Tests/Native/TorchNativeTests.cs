@@ -69,11 +69,11 @@ public class TorchNativeTests
     }
 
     [Fact]
-    public void OneDnnIsSwitchedOffOnceLayersExist()
+    public void OneDnnStaysOnUnlessSwitchedOffByTheEnvironment()
     {
         _ = new SharpShot.Layers.ReluLayer("relu");
-        bool keptOn = Environment.GetEnvironmentVariable(SharpShot.Native.TorchRuntime.OneDnnVariable) == "1";
-        Assert.Equal(!keptOn && OperatingSystem.IsLinux(), SharpShot.Native.TorchRuntime.OneDnnDisabled);
+        bool switchedOff = Environment.GetEnvironmentVariable(SharpShot.Native.TorchRuntime.OneDnnVariable) == "0";
+        Assert.Equal(switchedOff && OperatingSystem.IsLinux(), SharpShot.Native.TorchRuntime.OneDnnDisabled);
     }
 
     [Fact]

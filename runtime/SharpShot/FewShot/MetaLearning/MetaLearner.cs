@@ -247,9 +247,36 @@ public sealed class MetaLearner : IDisposable
     }
 
     /// <summary>
+    /// Writes the network as ONNX (see <see cref="SequentialModel.ExportOnnx"/>). For the MAML family, batch
+    /// normalization in the file uses the statistics of each batch it is given, as adaptation and evaluation do
+    /// here: classify a task's queries together, as a batch. Prototypical Networks export the embedding as is.
+    /// </summary>
+    /// <param name="path">Where to write the .onnx file.</param>
+    /// <param name="opset">ONNX opset, 13 or newer.</param>
+    public void ExportOnnx(string path, int opset = Onnx.OnnxGraphBuilder.DefaultOpset)
+    {
+        BatchNormLayer[] norms = Options.Algorithm == MetaAlgorithm.ProtoNet ? [] : Model.modules().OfType<BatchNormLayer>().ToArray();
+        try
+        {
+            foreach (BatchNormLayer norm in norms)
+            {
+                norm.ExportsBatchStatistics = true;
+            }
+
+            Model.ExportOnnx(path, opset);
+        }
+        finally
+        {
+            foreach (BatchNormLayer norm in norms)
+            {
+                norm.ExportsBatchStatistics = false;
+            }
+        }
+    }
+
+    /// <summary>
     /// Adapts to the support set (<see cref="Adapt"/>) and writes the adapted network as ONNX (see
-    /// <see cref="SequentialModel.ExportOnnx"/>); the model's own weights are restored afterwards. Batch
-    /// normalization in the file uses the running statistics gathered during meta-training.
+    /// <see cref="ExportOnnx"/>: batch normalization by batch statistics); the model's own weights are restored afterwards.
     /// </summary>
     public void ExportAdaptedOnnx(string path, Tensor supportX, Tensor supportY, int? steps = null, int opset = Onnx.OnnxGraphBuilder.DefaultOpset)
     {
@@ -266,7 +293,7 @@ public sealed class MetaLearner : IDisposable
                 }
             }
 
-            Model.ExportOnnx(path, opset);
+            ExportOnnx(path, opset);
         }
         finally
         {

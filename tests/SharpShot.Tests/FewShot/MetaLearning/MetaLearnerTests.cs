@@ -229,6 +229,38 @@ public class MetaLearnerTests(ITestOutputHelper output)
         AssertClose(start, Snapshot(model), tolerance: 0);
     }
 
+    [Theory]
+    [InlineData(13)]
+    [InlineData(17)]
+    [InlineData(18)]
+    public void OnnxRuntimeOnTheAdaptedExportMatchesTheAdaptedLearnerWithBatchStatistics(int opset)
+    {
+        using var temp = new TempFolder();
+        using var scope = NewDisposeScope();
+        var model = new TinyMetaClassifier(seed: 11);
+        using var learner = new MetaLearner(model, new MetaLearnerOptions { Algorithm = MetaAlgorithm.Maml, Ways = 5, Shots = 1, Queries = 3, MetaBatch = 2, Steps = 3 });
+        learner.MetaTrain(Train); // running statistics now differ from any one batch's
+        Episode episode = new EpisodeSampler(Test, 5, 1, 3, seed: 4).Sample(0);
+        Tensor supportX = tensor(episode.Support.ToArray(), [episode.SupportCount, 1, 8, 8]);
+        Tensor supportY = tensor(episode.SupportLabels.Select(l => (long)l).ToArray());
+        Tensor queryX = tensor(episode.Query.ToArray(), [episode.QueryCount, 1, 8, 8]);
+        string path = temp.File("adapted.onnx");
+
+        learner.ExportAdaptedOnnx(path, supportX, supportY, steps: 2, opset: opset);
+        IReadOnlyList<Tensor> adapted = learner.Adapt(supportX, supportY, steps: 2);
+        float[] expected;
+        using (no_grad())
+        {
+            expected = model.FunctionalLogits(queryX, adapted, training: true).data<float>().ToArray();
+        }
+
+        using var onnx = SharpShot.Inference.OnnxModel.Load(path);
+        var actual = new float[expected.Length];
+        onnx.PredictBatch(episode.Query.Span, episode.QueryCount, actual);
+        Assert.Equal(expected.Length, actual.Length);
+        Assert.All(expected.Zip(actual), pair => Assert.True(Math.Abs(pair.First - pair.Second) <= 1e-4, $"{pair.First} vs {pair.Second}"));
+    }
+
     [Fact]
     public void ResumedMetaSgdRunEndsWithTheSameWeightsAndRatesAsAnUnbrokenOne()
     {
