@@ -87,9 +87,11 @@ public class ConvLayerBenchmarks
 /// <summary>
 /// One conv-4 training step on a batch of 1×28×28 images: the forward through four SharpShot blocks
 /// (Conv2d(64, 3, padding 1), BatchNorm2d, ReLU, MaxPool2d(2)) in training mode and the gradients of a loss on the
-/// 64-feature embedding with respect to every parameter, with Conv2d's channels-last route off and on.
+/// 64-feature embedding with respect to every parameter, with Conv2d's channels-last route off and on. A step takes
+/// 100–300 ms, so one invocation fills an iteration; 15 of them keep the ratio steadier on a noisy machine.
 /// </summary>
 [Config(typeof(ShortRunConfig))]
+[IterationCount(15)]
 public class Conv4StepBenchmarks
 {
     private BlockLayer _net = null!;

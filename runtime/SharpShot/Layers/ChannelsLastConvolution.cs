@@ -10,28 +10,29 @@ namespace SharpShot.Layers;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Why it exists: <see cref="TorchRuntime"/> switches oneDNN off (wrong convolution gradients on some AVX-512
-/// CPUs), so LibTorch convolves with <c>slow_conv2d</c>: per image, an im2col then a matrix product, in the
-/// layout of its inputs. On feature maps of at most 16×16 positions with 16 or more input channels (conv-4's
-/// 64→64 layers at 14×14, 7×7 and 3×3) its NHWC variant is faster, forward and backward: one 2-core run measured
-/// 0.8–0.9× the time at 14×14, 0.7–0.8× at 7×7 and 0.3× at 3×3; on larger maps or few channels it is not
-/// (28×28: 1.0–1.06×; 3 input channels: 1.4×), so those stay on the plain call. benchmarks/README.md has the numbers.
-/// Pure matrix-product formulations built from TorchSharp ops (nine shifted-window products, im2col by
-/// concatenated windows or by unfold, Winograd F(2×2, 3×3)) measured slower than this on every conv-4 layer:
-/// their autograd backward materializes zero-filled window gradients and 9× im2col copies.
+/// Why it exists: with oneDNN off (<c>SHARPSHOT_ONEDNN=0</c>, see <see cref="TorchRuntime"/>; its kernels give wrong
+/// convolution gradients on some AVX-512 CPUs) LibTorch convolves with <c>slow_conv2d</c>: per image, an im2col
+/// then a matrix product, in the memory layout of its operands. On maps of at most 16×16 output positions with 16 or more input channels its
+/// NHWC variant is faster, forward and backward (2 cores, conv-4's 64→64 layers, batch 80–120: 0.87–0.91× the
+/// time at 14×14, 0.72–0.74× at 7×7, 0.32–0.37× at 3×3; a whole conv-4 training step 0.8×). Elsewhere it is not:
+/// 1.0–1.06× on 24×24 and 28×28 maps, 0.8–1.4× with 8 or fewer input channels, no gain for 1×1 kernels. Numbers and
+/// the command that measures them: benchmarks/README.md. Matrix-product formulations built from TorchSharp ops
+/// (nine shifted-window products, im2col by concatenated windows or by unfold, Winograd F(2×2, 3×3)) were
+/// slower than this on every conv-4 layer: their autograd backward writes zero-filled window gradients and
+/// 9× im2col copies, where LibTorch's backward accumulates in place.
 /// </para>
 /// <para>
-/// Semantics are unchanged (same kernel arithmetic, strides, padding, differentiable to any order); only the
+/// Semantics are unchanged (the same arithmetic, strides and padding; differentiable to any order); only the
 /// memory layout differs: the output is channels-last (shape (N, F, H, W), NHWC strides), which the layers after
-/// it (batch norm, activations, pooling, flatten) accept as is, so a stack of convolutions stays in NHWC.
+/// it (batch norm, activations, pooling, flatten) take as is, so a stack of convolutions stays in NHWC.
 /// </para>
 /// </remarks>
 internal static class ChannelsLastConvolution
 {
-    /// <summary>The fewest input channels for which the route is taken (fewer: the NHWC copy costs more than it saves).</summary>
+    /// <summary>The fewest input channels for which the route is taken (with 8 or fewer it was as often slower as faster).</summary>
     public const long MinInputChannels = 16;
 
-    /// <summary>The most output positions (height × width) for which the route is taken (above ~256 it gains nothing).</summary>
+    /// <summary>The most output positions (height × width) for which the route is taken (16×16; 20×20 gained 2%, 24×24 nothing).</summary>
     public const long MaxOutputPositions = 256;
 
     /// <summary>The smallest kernel side for which the route is taken (1×1 was measured no faster on most maps).</summary>
@@ -60,10 +61,14 @@ internal static class ChannelsLastConvolution
             return false;
         }
 
-        // A kernel larger than the padded input is left to the plain call, which reports it.
-        long height = ((x.shape[2] + (2 * padding[0]) - kernel) / stride) + 1;
-        long width = ((x.shape[3] + (2 * padding[1]) - kernel) / stride) + 1;
-        return height >= 1 && width >= 1 && height * width <= MaxOutputPositions;
+        long paddedHeight = x.shape[2] + (2 * padding[0]);
+        long paddedWidth = x.shape[3] + (2 * padding[1]);
+        if (paddedHeight < kernel || paddedWidth < kernel)
+        {
+            return false; // the plain call reports it
+        }
+
+        return (((paddedHeight - kernel) / stride) + 1) * (((paddedWidth - kernel) / stride) + 1) <= MaxOutputPositions;
     }
 
     /// <summary>

@@ -19,6 +19,9 @@ namespace SharpShot.Native;
 /// </remarks>
 public static class TorchRuntime
 {
+    /// <summary>The environment variable that leaves glibc's malloc settings alone when set to <c>default</c>.</summary>
+    public const string MallocVariable = "SHARPSHOT_MALLOC";
+
     /// <summary>The environment variable that switches oneDNN off when set to 0.</summary>
     public const string OneDnnVariable = "SHARPSHOT_ONEDNN";
 
@@ -37,6 +40,8 @@ public static class TorchRuntime
     /// <summary>Switches NNPACK off, and oneDNN too when asked to; returns whether oneDNN is off.</summary>
     private static bool Configure()
     {
+        KeepFreedMemory();
+
         // Loads TorchSharp's native libraries (and so libtorch_cpu) if nothing has yet.
         using (zeros(1))
         {
@@ -63,4 +68,29 @@ public static class TorchRuntime
         Marshal.GetDelegateForFunctionPointer<SetUserEnabled>(setMkldnn)(context, false);
         return true;
     }
+
+    /// <summary>
+    /// Makes glibc keep freed memory for reuse (<c>mallopt(M_MMAP_MAX, 0)</c>, <c>mallopt(M_TRIM_THRESHOLD, INT_MAX)</c>).
+    /// By default glibc maps every block over 32 MB afresh and unmaps it on free, so each convolution page-faults its
+    /// im2col buffer (54 MB for 120 images of 64×14×14) anew: 3–4× the time of a conv-4 training step on a VM
+    /// (benchmarks/README.md). The process then keeps its peak heap instead of returning it to the system. Not on
+    /// other C libraries; <c>SHARPSHOT_MALLOC=default</c> leaves the settings alone.
+    /// </summary>
+    private static void KeepFreedMemory()
+    {
+        const int TrimThreshold = -1;
+        const int MmapMax = -4;
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(MallocVariable) == "default"
+            || !NativeLibrary.TryLoad("libc.so.6", out IntPtr libc) || !NativeLibrary.TryGetExport(libc, "mallopt", out IntPtr address))
+        {
+            return;
+        }
+
+        var mallopt = Marshal.GetDelegateForFunctionPointer<MallOpt>(address);
+        mallopt(MmapMax, 0);
+        mallopt(TrimThreshold, int.MaxValue);
+    }
+
+    /// <summary>glibc's <c>int mallopt(int param, int value)</c>.</summary>
+    private delegate int MallOpt(int param, int value);
 }

@@ -138,6 +138,7 @@ public class ChannelsLastConvolutionTests
         Assert.False(Applies(64, 28, 28, 3, 1, 1, 1));               // conv-4's first map size, 784
         Assert.False(Applies(1, 28, 28, 3, 1, 1, 1));                // one input channel
         Assert.False(Applies(64, 2, 2, 3, 1, 0, 0));                 // kernel larger than the input: the plain call reports it
+        Assert.False(Applies(64, 2, 2, 3, 2, 0, 0));                 // also where integer division would make it 1×1
         using Tensor unbatched = empty(64, 7, 7);
         Assert.False(ChannelsLastConvolution.Applies(unbatched, 3, 1, [1, 1], dilation: 1, groups: 1));
     }
