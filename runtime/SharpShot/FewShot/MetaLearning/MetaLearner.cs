@@ -572,15 +572,7 @@ public sealed class MetaLearner : IDisposable
         }
     }
 
-    private void CheckShape(IReadOnlyList<int> sampleShape, string parameterName)
-    {
-        if (!sampleShape.SequenceEqual(Model.InputShape))
-        {
-            throw new ArgumentException(
-                $"{Model.GetType().Name} expects samples of shape [{string.Join(", ", Model.InputShape)}]; the data has [{string.Join(", ", sampleShape)}].",
-                parameterName);
-        }
-    }
+    private void CheckShape(IReadOnlyList<int> sampleShape, string parameterName) => ProtoNet.CheckShape(Model, sampleShape, parameterName);
 
     private void CheckRegressionShapes(IRegressionTaskFamily tasks)
     {

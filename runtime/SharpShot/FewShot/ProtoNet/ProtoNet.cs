@@ -262,7 +262,8 @@ public static class ProtoNet
     private static void CheckShape(SequentialModel embedding, FewShotDataset data, string parameterName) =>
         CheckShape(embedding, data.SampleShape, parameterName);
 
-    private static void CheckShape(SequentialModel embedding, IReadOnlyList<int> sampleShape, string parameterName)
+    /// <summary>Throws <see cref="ArgumentException"/> naming both shapes when samples of <paramref name="sampleShape"/> do not fit the model.</summary>
+    internal static void CheckShape(SequentialModel embedding, IReadOnlyList<int> sampleShape, string parameterName)
     {
         if (!sampleShape.SequenceEqual(embedding.InputShape))
         {
