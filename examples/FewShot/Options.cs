@@ -11,9 +11,13 @@ internal sealed record Options
         "  --data PATH           Omniglot: a folder with images_background*.zip / images_evaluation.zip (or unpacked sets),\n" +
         "                        or one zip; default: $SHARPSHOT_DATA/omniglot, else generated glyphs\n" +
         "  --algorithm NAME      protonet | maml | fomaml | reptile | anil | metasgd (default protonet)\n" +
-        "  --ways N              classes per test episode (default 5; the MAML family trains at the same N: 5 or 20)\n" +
+        "  --ways N[,M...]       classes per test episode (default 5,20 for protonet, whose embedding tests at several\n" +
+        "                        way counts in one run, the first reported as test_accuracy; 5 otherwise: the MAML family\n" +
+        "                        trains and tests at one N, 5 or 20)\n" +
         "  --shots K             support samples per class (default 1)\n" +
         "  --train-ways N        classes per training episode (default: 20 for protonet, --ways otherwise)\n" +
+        "  --augment, --no-augment  distort every training sample a little (RandomAffine: rotation, shear, scale, shift);\n" +
+        "                        default: on for protonet, off otherwise\n" +
         "  --test-alphabets A,B  alphabets held out for testing (default Japanese_(katakana),Sanskrit)\n" +
         "  --episodes N          training budget in episodes (tasks); default: the algorithm's (see README)\n" +
         "  --minutes M           training budget in minutes of wall time; training stops at whichever comes first\n" +
@@ -27,11 +31,24 @@ internal sealed record Options
 
     public MetaAlgorithm Algorithm { get; init; } = MetaAlgorithm.ProtoNet;
 
-    public int Ways { get; init; } = 5;
+    /// <summary>The --ways list as given, null when absent.</summary>
+    public IReadOnlyList<int>? WaysGiven { get; init; }
+
+    /// <summary>Classes per test episode, one evaluation each: --ways, else the algorithm's default.</summary>
+    public IReadOnlyList<int> TestWays => WaysGiven ?? (Algorithm == MetaAlgorithm.ProtoNet ? [5, 20] : [5]);
+
+    /// <summary>The first (headline) test way count; also the validation episodes' and the ONNX check's.</summary>
+    public int Ways => TestWays[0];
 
     public int Shots { get; init; } = 1;
 
     public int? TrainWays { get; init; }
+
+    /// <summary>--augment or --no-augment as given, null when absent.</summary>
+    public bool? AugmentGiven { get; init; }
+
+    /// <summary>Whether training samples get random affine distortions: as given, else for ProtoNet only (measured to help it).</summary>
+    public bool Augment => AugmentGiven ?? Algorithm == MetaAlgorithm.ProtoNet;
 
     public IReadOnlyList<string> TestAlphabets { get; init; } = ["Japanese_(katakana)", "Sanskrit"];
 
@@ -60,7 +77,7 @@ internal sealed record Options
             {
                 "--data" => options with { DataPath = Value(args, ref i) },
                 "--algorithm" => options with { Algorithm = ParseAlgorithm(Value(args, ref i)) },
-                "--ways" => options with { Ways = Whole(name, Value(args, ref i), minimum: 2) },
+                "--ways" => options with { WaysGiven = WayList(name, Value(args, ref i)) },
                 "--shots" => options with { Shots = Whole(name, Value(args, ref i), minimum: 1) },
                 "--train-ways" => options with { TrainWays = Whole(name, Value(args, ref i), minimum: 2) },
                 "--test-alphabets" => options with { TestAlphabets = Alphabets(Value(args, ref i)) },
@@ -70,6 +87,8 @@ internal sealed record Options
                 "--seed" => options with { Seed = Whole(name, Value(args, ref i), minimum: 0) },
                 "--out" => options with { OutputDirectory = Value(args, ref i) },
                 "--json" => options with { Json = true },
+                "--augment" => options with { AugmentGiven = true },
+                "--no-augment" => options with { AugmentGiven = false },
                 "-h" or "--help" => options with { Help = true },
                 _ => throw new ArgumentException($"unknown option '{name}'."),
             };
@@ -93,6 +112,12 @@ internal sealed record Options
     {
         string[] names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return names.Length > 0 ? names : throw new ArgumentException("--test-alphabets needs at least one alphabet name.");
+    }
+
+    private static int[] WayList(string name, string text)
+    {
+        int[] ways = [.. text.Split(',', StringSplitOptions.TrimEntries).Select(part => Whole(name, part, minimum: 2))];
+        return ways.Distinct().Count() == ways.Length ? ways : throw new ArgumentException($"{name} lists a way count twice: '{text}'.");
     }
 
     private static int Whole(string name, string text, int minimum) =>

@@ -46,7 +46,7 @@ internal static class Setup
     /// <summary>Training episodes (tasks) when --episodes is not given: what reaches the targets in README.md.</summary>
     public static int DefaultEpisodes(MetaAlgorithm algorithm) => algorithm switch
     {
-        MetaAlgorithm.ProtoNet => 12_000,
+        MetaAlgorithm.ProtoNet => 24_000,
         _ => 32 * 1_500,
     };
 
@@ -63,7 +63,13 @@ internal static class Setup
                 Ways = options.TrainWays ?? embedding.MetaLearningDefaults.Ways,
                 Shots = options.Shots,
                 Seed = options.Seed,
+                Transform = Augmentation(options),
             });
+        }
+
+        if (options.TestWays.Count > 1)
+        {
+            throw new ArgumentException($"{options.Algorithm} adapts a head of one output per class, so it tests at the way count it trains at; got --ways {string.Join(",", options.TestWays)}.");
         }
 
         int ways = options.TrainWays ?? options.Ways;
@@ -80,7 +86,13 @@ internal static class Setup
                 $"This example declares MAML-family heads for 5 and 20 ways; for {ways} ways declare another model with Dense({ways}) as its last layer in examples/FewShot/Models.cs."),
         };
 
-        MetaLearnerOptions settings = declared with { Algorithm = options.Algorithm, Shots = options.Shots, Seed = options.Seed };
+        MetaLearnerOptions settings = declared with
+        {
+            Algorithm = options.Algorithm,
+            Shots = options.Shots,
+            Seed = options.Seed,
+            Transform = Augmentation(options),
+        };
         if (options.Algorithm == MetaAlgorithm.Reptile)
         {
             // Reptile needs several inner steps to move anywhere (Nichol et al. use 5 in training, more at test).
@@ -89,6 +101,9 @@ internal static class Setup
 
         return (model, settings);
     }
+
+    /// <summary>Small per-sample distortions, as the same character drawn by another hand differs (see Options.Augment).</summary>
+    private static RandomAffine? Augmentation(Options options) => options.Augment ? new RandomAffine() : null;
 
     private static (SequentialModel, MetaLearnerOptions) Declared<TModel>(TModel model, Func<TModel, MetaLearnerOptions> defaults)
         where TModel : SequentialModel => (model, defaults(model));

@@ -12,7 +12,7 @@ const string Usage =
     "  --algorithm NAME   maml | fomaml | reptile | anil | metasgd (default maml)\n" +
     "  --k K              points to fine-tune on at test time (default 5)\n" +
     "  --train-k K        support points per training task (default 10, as in the paper)\n" +
-    "  --episodes N       training budget in tasks (default 500,000 = 20,000 meta-batches of 25)\n" +
+    "  --episodes N       training budget in tasks (default 1,750,000 = 70,000 meta-batches of 25, as in the paper)\n" +
     "  --minutes M        training budget in minutes of wall time (default 30); whichever comes first\n" +
     "  --test-tasks N     unseen tasks to average over (default 1000)\n" +
     "  --seed S           seed (default 1)\n" +
@@ -20,7 +20,7 @@ const string Usage =
     "  --json             end the output with one JSON line of results";
 
 MetaAlgorithm algorithm = MetaAlgorithm.Maml;
-int k = 5, trainK = 10, testTasks = 1000, seed = 1, episodes = 500_000;
+int k = 5, trainK = 10, testTasks = 1000, seed = 1, episodes = 1_750_000;
 double minutes = 30;
 string output = "sinusoid-out";
 bool json = false;
