@@ -30,6 +30,18 @@ public static class TorchRuntime
     /// <summary>True once SharpShot has switched LibTorch's oneDNN kernels off in this process (<c>SHARPSHOT_ONEDNN=0</c>).</summary>
     public static bool OneDnnDisabled => s_oneDnnDisabled.Value;
 
+    private static bool s_keepsFreedMemory;
+
+    /// <summary>True when SharpShot made glibc keep freed memory in this process (see <see cref="MallocVariable"/>).</summary>
+    public static bool KeepsFreedMemory
+    {
+        get
+        {
+            EnsureConfigured();
+            return s_keepsFreedMemory;
+        }
+    }
+
     /// <summary>Applies the settings once; called by every layer and model constructor.</summary>
     public static void EnsureConfigured() => _ = s_oneDnnDisabled.Value;
 
@@ -40,7 +52,7 @@ public static class TorchRuntime
     /// <summary>Switches NNPACK off, and oneDNN too when asked to; returns whether oneDNN is off.</summary>
     private static bool Configure()
     {
-        KeepFreedMemory();
+        s_keepsFreedMemory = KeepFreedMemory();
 
         // Loads TorchSharp's native libraries (and so libtorch_cpu) if nothing has yet.
         using (zeros(1))
@@ -76,19 +88,18 @@ public static class TorchRuntime
     /// (benchmarks/README.md). The process then keeps its peak heap instead of returning it to the system. Not on
     /// other C libraries; <c>SHARPSHOT_MALLOC=default</c> leaves the settings alone.
     /// </summary>
-    private static void KeepFreedMemory()
+    private static bool KeepFreedMemory()
     {
         const int TrimThreshold = -1;
         const int MmapMax = -4;
         if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(MallocVariable) == "default"
             || !NativeLibrary.TryLoad("libc.so.6", out IntPtr libc) || !NativeLibrary.TryGetExport(libc, "mallopt", out IntPtr address))
         {
-            return;
+            return false;
         }
 
         var mallopt = Marshal.GetDelegateForFunctionPointer<MallOpt>(address);
-        mallopt(MmapMax, 0);
-        mallopt(TrimThreshold, int.MaxValue);
+        return mallopt(MmapMax, 0) == 1 && mallopt(TrimThreshold, int.MaxValue) == 1;
     }
 
     /// <summary>glibc's <c>int mallopt(int param, int value)</c>.</summary>
