@@ -12,6 +12,8 @@ const string Usage =
     "  --algorithm NAME   maml | fomaml | reptile | anil | metasgd (default maml)\n" +
     "  --k K              points to fine-tune on at test time (default 5)\n" +
     "  --train-k K        support points per training task (default 10, as in the paper)\n" +
+    "  --inner-steps N    inner-loop steps in meta-training (default 1, as in the paper; 5 for reptile)\n" +
+    "  --multi-step-loss  meta-train on the mean query loss after every inner step (MAML++), not only the last\n" +
     "  --episodes N       training budget in tasks (default 1,750,000 = 70,000 meta-batches of 25, as in the paper)\n" +
     "  --minutes M        training budget in minutes of wall time (default 30); whichever comes first\n" +
     "  --test-tasks N     unseen tasks to average over (default 1000)\n" +
@@ -21,6 +23,8 @@ const string Usage =
 
 MetaAlgorithm algorithm = MetaAlgorithm.Maml;
 int k = 5, trainK = 10, testTasks = 1000, seed = 1, episodes = 1_750_000;
+int? innerSteps = null;
+bool multiStepLoss = false;
 double minutes = 30;
 string output = "sinusoid-out";
 bool json = false;
@@ -53,6 +57,8 @@ try
                 break;
             case "--k": k = Whole(1); break;
             case "--train-k": trainK = Whole(1); break;
+            case "--inner-steps": innerSteps = Whole(1); break;
+            case "--multi-step-loss": multiStepLoss = true; break;
             case "--episodes": episodes = Whole(1); break;
             case "--test-tasks": testTasks = Whole(1); break;
             case "--seed": seed = Whole(0); break;
@@ -70,6 +76,11 @@ try
             default: throw new ArgumentException($"unknown option '{args[i]}'.");
         }
     }
+
+    if (multiStepLoss && algorithm == MetaAlgorithm.Reptile)
+    {
+        throw new ArgumentException("--multi-step-loss needs a query loss after each inner step; reptile has none.");
+    }
 }
 catch (ArgumentException e)
 {
@@ -86,9 +97,14 @@ var tasks = new SinusoidTasks();
 MetaLearnerOptions defaults = model.MetaLearningDefaults;
 int steps = (int)Math.Ceiling((double)episodes / defaults.EffectiveMetaBatch);
 Directory.CreateDirectory(output);
+// Reptile moves only through several inner steps (Nichol et al. use SGD steps on the task's points) and has no
+// query loss per step.
+bool reptile = algorithm == MetaAlgorithm.Reptile;
 MetaLearnerOptions settings = defaults with
 {
     Algorithm = algorithm,
+    InnerSteps = innerSteps ?? (reptile ? 5 : defaults.InnerSteps),
+    MultiStepLoss = multiStepLoss,
     Shots = trainK,
     Queries = trainK,
     Steps = steps,
@@ -99,15 +115,10 @@ MetaLearnerOptions settings = defaults with
     CheckpointEvery = Math.Max(1, steps / 50),
     ProgressEvery = Math.Max(1, steps / 20),
 };
-if (algorithm == MetaAlgorithm.Reptile)
-{
-    // Reptile moves only through several inner steps (Nichol et al. use SGD steps on the task's points).
-    settings = settings with { InnerSteps = 5 };
-}
-
 using var learner = model.CreateMetaLearner(settings);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{algorithm}: K = {trainK}, {steps:N0} meta-batches of {settings.EffectiveMetaBatch} tasks, inner lr {settings.InnerLearningRate}, Adam {settings.LearningRate}, at most {minutes:0.#} min"));
+    $"{algorithm}: K = {trainK}, {steps:N0} meta-batches of {settings.EffectiveMetaBatch} tasks, {settings.InnerSteps} inner step(s) at lr {settings.InnerLearningRate}" +
+    $"{(settings.MultiStepLoss ? " (loss after each)" : "")}, Adam {settings.LearningRate}, at most {minutes:0.#} min"));
 MetaTrainingHistory? history = null;
 var clock = System.Diagnostics.Stopwatch.StartNew();
 using var budget = new CancellationTokenSource(TimeSpan.FromMinutes(minutes));

@@ -361,6 +361,11 @@ internal static class Emitter
         writer.WriteLine($"LearningRate = {CSharpText.Double(meta.MetaLearningRate)},");
         writer.WriteLine($"Steps = {CSharpText.Int(meta.Steps)},");
         writer.WriteLine($"Seed = {CSharpText.Int(meta.Seed)},");
+        if (meta.MultiStepLoss)
+        {
+            writer.WriteLine("MultiStepLoss = true,");
+        }
+
         writer.Unindent();
         writer.WriteLine("};");
         writer.WriteLine();

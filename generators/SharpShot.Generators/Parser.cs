@@ -233,6 +233,7 @@ internal sealed class Parser
         int queries = arguments.Int("Queries", defaults.Queries);
         int innerSteps = arguments.Int("InnerSteps", defaults.InnerSteps);
         int evaluationInnerSteps = arguments.Int("EvaluationInnerSteps", defaults.EvaluationInnerSteps);
+        bool multiStepLoss = arguments.Bool("MultiStepLoss", defaults.MultiStepLoss);
         double innerLearningRate = arguments.Double("InnerLearningRate", defaults.InnerLearningRate);
         int metaBatch = arguments.Int("MetaBatch", defaults.MetaBatch);
         double metaLearningRate = arguments.Double("MetaLearningRate", defaults.MetaLearningRate);
@@ -275,6 +276,12 @@ internal sealed class Parser
         RequireSetting(metaLearningRate > 0 && !double.IsInfinity(metaLearningRate), "MetaLearningRate", "a positive finite number", CSharpText.Double(metaLearningRate));
         RequireSetting(steps >= 1, "Steps", "positive", CSharpText.Int(steps));
 
+        if (multiStepLoss && algorithm is MetaLearningSpec.ProtoNet or MetaLearningSpec.Reptile)
+        {
+            Report(DiagnosticDescriptors.MetaLearnerOutOfRange, Symbols.PropertyLocation(attribute, "MultiStepLoss", _cancellationToken),
+                subject, "MultiStepLoss", $"false for {algorithm} (it applies to Maml, FoMaml, Anil and MetaSgd)", "true");
+        }
+
         if (algorithm == MetaLearningSpec.ProtoNet && task == MetaLearningSpec.Regression)
         {
             Report(DiagnosticDescriptors.MetaLearnerTaskNotSupported, Symbols.PropertyLocation(attribute, "Task", _cancellationToken));
@@ -282,7 +289,7 @@ internal sealed class Parser
 
         return algorithm is null || task is null
             ? null
-            : new MetaLearningSpec(algorithm, task, ways, shots, queries, innerSteps, evaluationInnerSteps, innerLearningRate, metaBatch, metaLearningRate, steps, seed);
+            : new MetaLearningSpec(algorithm, task, ways, shots, queries, innerSteps, evaluationInnerSteps, innerLearningRate, metaBatch, metaLearningRate, steps, seed, multiStepLoss);
 
         static string ConstantText(TypedConstant constant) => Convert.ToString(constant.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "null";
     }

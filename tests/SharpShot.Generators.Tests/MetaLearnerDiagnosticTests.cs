@@ -36,6 +36,19 @@ public sealed class MetaLearnerDiagnosticTests
         Assert.Equal($"'{attribute}': {expected}", DiagnosticTests.AssertSingle(source, "SS0017", at: setting));
     }
 
+    [Theory]
+    [InlineData("ProtoNet")]
+    [InlineData("Reptile")]
+    public void SS0017_MultiStepLossOnAnAlgorithmWithoutAQueryLossPerStep(string algorithm)
+    {
+        string attribute = $"MetaLearner(MetaAlgorithm.{algorithm}, InnerSteps = 5, MultiStepLoss = true)";
+        string source = $"using SharpShot;\n[Model(4)]\n[Dense(5)]\n[{attribute}]\npublic partial class Bad;\n";
+
+        Assert.Equal(
+            $"'{attribute}': MultiStepLoss must be false for {algorithm} (it applies to Maml, FoMaml, Anil and MetaSgd), but is true",
+            DiagnosticTests.AssertSingle(source, "SS0017", at: "MultiStepLoss = true"));
+    }
+
     [Fact]
     public void SS0017_AlgorithmThatIsNotAMetaAlgorithm()
     {
@@ -232,6 +245,7 @@ public sealed class MetaLearnerDiagnosticTests
             Assert.Contains("InnerLearningRate = 0.01,", source, StringComparison.Ordinal);
             Assert.Contains("LearningRate = 0.30000000000000004,", source, StringComparison.Ordinal);
             Assert.Contains("Steps = 70000,", source, StringComparison.Ordinal);
+            Assert.Contains("MultiStepLoss = true,", source, StringComparison.Ordinal);
         }
         finally
         {

@@ -202,7 +202,8 @@ internal static class TestModels
         [Model(1)]
         [Dense(40), Relu, Dense(40), Relu, Dense(1)]
         [MetaLearner(MetaAlgorithm.MetaSgd, Task = MetaTaskKind.Regression, Ways = 2, Shots = 10, Queries = 12, InnerSteps = 2,
-            EvaluationInnerSteps = 10, InnerLearningRate = 0.01, MetaBatch = 25, MetaLearningRate = 0.30000000000000004, Steps = 70_000, Seed = 7)]
+            EvaluationInnerSteps = 10, InnerLearningRate = 0.01, MetaBatch = 25, MetaLearningRate = 0.30000000000000004, Steps = 70_000, Seed = 7,
+            MultiStepLoss = true)]
         public partial class SinusoidMetaSgd;
         """;
 }

@@ -140,6 +140,7 @@ internal sealed record TrainingSpec(int Epochs, int BatchSize, string Optimizer,
 /// <param name="MetaLearningRate">The outer (Adam) learning rate, MetaLearnerOptions.LearningRate.</param>
 /// <param name="Steps">Meta-updates.</param>
 /// <param name="Seed">Seed of the episodes and of any randomness in the model.</param>
+/// <param name="MultiStepLoss">Meta-train on the mean query loss over the inner steps (MAML family).</param>
 internal sealed record MetaLearningSpec(
     string Algorithm,
     string Task,
@@ -152,15 +153,17 @@ internal sealed record MetaLearningSpec(
     int MetaBatch,
     double MetaLearningRate,
     int Steps,
-    int Seed)
+    int Seed,
+    bool MultiStepLoss)
 {
     public const string ProtoNet = "ProtoNet";
+    public const string Reptile = "Reptile";
     public const string Classification = "Classification";
     public const string Regression = "Regression";
 
     // Must match MetaLearnerAttribute's property initializers: an unset property means these. The algorithm has no
     // default (it is the constructor's argument); this one is replaced by what the attribute names.
-    public static MetaLearningSpec Defaults { get; } = new(ProtoNet, Classification, 5, 1, 15, 1, 0, 0.4, 0, 1e-3, 10_000, 42);
+    public static MetaLearningSpec Defaults { get; } = new(ProtoNet, Classification, 5, 1, 15, 1, 0, 0.4, 0, 1e-3, 10_000, 42, false);
 
     /// <summary>True for the MAML family: every algorithm but Prototypical Networks adapts by gradient steps.</summary>
     public bool AdaptsByGradientSteps => Algorithm != ProtoNet;

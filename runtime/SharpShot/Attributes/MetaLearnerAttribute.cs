@@ -67,6 +67,12 @@ public sealed class MetaLearnerAttribute : Attribute
     /// <summary>Gradient steps of the inner loop during meta-training (MAML family). Default 1.</summary>
     public int InnerSteps { get; set; } = 1;
 
+    /// <summary>
+    /// Meta-train on the mean of the query losses after every inner step rather than after the last (MAML,
+    /// first-order MAML, ANIL, Meta-SGD; see <see cref="FewShot.MetaLearnerOptions.MultiStepLoss"/>). Default false.
+    /// </summary>
+    public bool MultiStepLoss { get; set; }
+
     /// <summary>Gradient steps when adapting to a new task at test time; 0 means <see cref="InnerSteps"/>. Default 0.</summary>
     public int EvaluationInnerSteps { get; set; }
 

@@ -332,7 +332,7 @@ public sealed class MetaLearner : IDisposable
     {
         using Adam optimizer = optim.Adam(_state.parameters(), lr: Options.LearningRate);
         string hyperparameters = FormattableString.Invariant(
-            $"{Options.Task}, meta-batch {Options.EffectiveMetaBatch}, inner steps {Options.InnerSteps}, inner lr {Options.InnerLearningRate}");
+            $"{Options.Task}, meta-batch {Options.EffectiveMetaBatch}, inner steps {Options.InnerSteps}, inner lr {Options.InnerLearningRate}{(Options.MultiStepLoss ? ", multi-step loss" : "")}");
         var identity = new MetaCheckpointState(Options.Algorithm.ToString(), Model.GetType().FullName ?? Model.GetType().Name, Model.ParameterCount,
             trainClasses, trainSamples, Options.Ways, Options.Shots, Options.Queries, hyperparameters, Options.LearningRate,
             Options.EffectiveLearningRateHalvingEvery, Options.Seed, Options.Transform?.ToString() ?? "none", 0, []);
@@ -386,14 +386,22 @@ public sealed class MetaLearner : IDisposable
             // The body runs once per set; only the head adapts.
             Tensor supportFeatures = Body(task.SupportX, _weights);
             Tensor queryFeatures = Body(task.QueryX, _weights);
-            Tensor[] head = InnerLoop(_weights[_headStart..], headOnly: true, supportFeatures, task.SupportY, Options.InnerSteps, secondOrder);
-            Tensor headOutput = Head(queryFeatures, head);
-            return (Loss(headOutput, task.QueryY), headOutput);
+            return QueryLoss(
+                InnerLoopSteps(_weights[_headStart..], headOnly: true, supportFeatures, task.SupportY, Options.InnerSteps, secondOrder),
+                head => Head(queryFeatures, head));
         }
 
-        Tensor[] adapted = InnerLoop(_weights, headOnly: false, task.SupportX, task.SupportY, Options.InnerSteps, secondOrder);
-        Tensor output = Model.FunctionalLogits(task.QueryX, adapted, training: true);
-        return (Loss(output, task.QueryY), output);
+        return QueryLoss(
+            InnerLoopSteps(_weights, headOnly: false, task.SupportX, task.SupportY, Options.InnerSteps, secondOrder),
+            adapted => Model.FunctionalLogits(task.QueryX, adapted, training: true));
+
+        // The query loss after the last inner step, or with MultiStepLoss the mean of those after every step.
+        (Tensor Loss, Tensor Output) QueryLoss(IEnumerable<Tensor[]> steps, Func<Tensor[], Tensor> forward)
+        {
+            Tensor[] outputs = (Options.MultiStepLoss ? steps : [steps.Last()]).Select(forward).ToArray();
+            Tensor loss = outputs.Select(output => Loss(output, task.QueryY)).Aggregate((sum, next) => sum.add(next));
+            return (outputs.Length == 1 ? loss : loss.div(outputs.Length), outputs[^1]);
+        }
     }
 
     /// <summary>
@@ -423,7 +431,11 @@ public sealed class MetaLearner : IDisposable
     /// weights, or with <paramref name="headOnly"/> the head's (and <paramref name="supportX"/> are the body's features). With <paramref name="secondOrder"/>
     /// the update stays in the graph (MAML); otherwise the gradients are constants (first order).
     /// </summary>
-    private Tensor[] InnerLoop(IReadOnlyList<Tensor> start, bool headOnly, Tensor supportX, Tensor supportY, int steps, bool secondOrder)
+    private Tensor[] InnerLoop(IReadOnlyList<Tensor> start, bool headOnly, Tensor supportX, Tensor supportY, int steps, bool secondOrder) =>
+        InnerLoopSteps(start, headOnly, supportX, supportY, steps, secondOrder).LastOrDefault() ?? start.ToArray();
+
+    /// <summary>The weights after each of the inner loop's steps, computed as they are enumerated (see <see cref="InnerLoop"/>).</summary>
+    private IEnumerable<Tensor[]> InnerLoopSteps(IReadOnlyList<Tensor> start, bool headOnly, Tensor supportX, Tensor supportY, int steps, bool secondOrder)
     {
         Tensor[] fast = start.ToArray();
         Tensor[] rates = _learningRates.Length == 0 ? [] : (headOnly ? _learningRates[_headStart..] : _learningRates);
@@ -440,9 +452,9 @@ public sealed class MetaLearner : IDisposable
                 Tensor update = rates.Length > 0 ? rates[i].mul(gradient) : gradient.mul(Options.InnerLearningRate);
                 fast[i] = fast[i].sub(update);
             }
-        }
 
-        return fast;
+            yield return fast.ToArray();
+        }
     }
 
     /// <summary>Adapted weights for evaluation: first-order steps from detached weights (no graph to the meta-parameters is needed).</summary>

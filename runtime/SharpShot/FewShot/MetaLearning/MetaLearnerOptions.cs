@@ -32,6 +32,15 @@ public sealed record MetaLearnerOptions
     /// <summary>Gradient steps of the inner loop in meta-training (MAML family).</summary>
     public int InnerSteps { get; init; } = 1;
 
+    /// <summary>
+    /// MAML, first-order MAML, ANIL and Meta-SGD: meta-train on the mean of the query losses after each inner step,
+    /// not only after the last (the multi-step loss of Antoniou et al., 2019, "How to train your MAML"). The
+    /// initialization is then good after any number of steps up to <see cref="InnerSteps"/> and tends to stay stable
+    /// beyond; trained on the last step alone, MAML may find one where further fine-tuning steps overshoot. The
+    /// reported training loss is that mean. Not for Prototypical Networks or Reptile.
+    /// </summary>
+    public bool MultiStepLoss { get; init; }
+
     /// <summary>Gradient steps when adapting to a test task (MAML family); null: <see cref="InnerSteps"/>.</summary>
     public int? EvaluationInnerSteps { get; init; }
 
@@ -112,6 +121,8 @@ public sealed record MetaLearnerOptions
         Require(Steps >= 1, $"Steps must be positive; got {Steps}.");
         Require(EffectiveMetaBatch >= 1, $"MetaBatch must be positive; got {MetaBatch}.");
         Require(InnerSteps >= 1, $"InnerSteps must be positive; got {InnerSteps}.");
+        Require(!MultiStepLoss || Algorithm is not (MetaAlgorithm.ProtoNet or MetaAlgorithm.Reptile),
+            $"MultiStepLoss applies to MAML, first-order MAML, ANIL and Meta-SGD; the algorithm is {Algorithm}.");
         Require(EffectiveEvaluationInnerSteps >= 1, $"EvaluationInnerSteps must be positive; got {EvaluationInnerSteps}.");
         Require(InnerLearningRate > 0 && double.IsFinite(InnerLearningRate), $"InnerLearningRate must be a positive finite number; got {InnerLearningRate}.");
         Require(LearningRate > 0 && double.IsFinite(LearningRate), $"LearningRate must be a positive finite number; got {LearningRate}.");

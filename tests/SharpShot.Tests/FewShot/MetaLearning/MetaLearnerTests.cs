@@ -54,6 +54,36 @@ public class MetaLearnerTests(ITestOutputHelper output)
         Assert.True(Distance(expected, other) > 1e-3, $"first- and second-order gradients nearly equal: {Distance(expected, other):E2}");
     }
 
+    [Theory]
+    [InlineData(MetaAlgorithm.Maml, true)]
+    [InlineData(MetaAlgorithm.FoMaml, false)]
+    public void MultiStepLossMetaGradientAveragesTheQueryLossesAfterEveryInnerStep(MetaAlgorithm algorithm, bool secondOrder)
+    {
+        using var scope = NewDisposeScope();
+        var model = new TinyRegressor(seed: 4);
+        Tensor[] start = Snapshot(model);
+        RegressionEpisode episode = Sinusoids.Episode(3, 0, 5, 7);
+        Tensor[] expected = HandMetaGradient(model, start, [episode], secondOrder, headOnly: false, rates: null, multiStep: true).Gradients;
+        Tensor[] lastStepOnly = HandMetaGradient(model, start, [episode], secondOrder, headOnly: false, rates: null).Gradients;
+
+        using var learner = new MetaLearner(model, OneRegressionStep with { Algorithm = algorithm, MultiStepLoss = true });
+        learner.MetaTrain(Sinusoids);
+
+        AssertClose(expected, Gradients(model));
+        Assert.True(Distance(expected, lastStepOnly) > 1e-3, $"multi-step and last-step gradients nearly equal: {Distance(expected, lastStepOnly):E2}");
+    }
+
+    [Theory]
+    [InlineData(MetaAlgorithm.Reptile)]
+    [InlineData(MetaAlgorithm.ProtoNet)]
+    public void MultiStepLossIsRefusedWhereThereIsNoQueryLossPerStep(MetaAlgorithm algorithm)
+    {
+        var options = new MetaLearnerOptions { Algorithm = algorithm, InnerSteps = 3, MultiStepLoss = true };
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Equal($"MultiStepLoss applies to MAML, first-order MAML, ANIL and Meta-SGD; the algorithm is {algorithm}.", error.Message);
+    }
+
     [Fact]
     public void MetaBatchAveragesTheTasksGradients()
     {
@@ -309,8 +339,9 @@ public class MetaLearnerTests(ITestOutputHelper output)
     }
 
     /// <summary>The meta-gradient of the mean query loss over <paramref name="episodes"/>, written out: inner SGD steps, then the query loss.</summary>
+    /// <remarks>With <paramref name="multiStep"/> the query loss is the mean of those after every inner step.</remarks>
     private static (Tensor[] Gradients, Tensor[] RateGradients) HandMetaGradient(
-        SequentialModel model, Tensor[] start, RegressionEpisode[] episodes, bool secondOrder, bool headOnly, Tensor[]? rates)
+        SequentialModel model, Tensor[] start, RegressionEpisode[] episodes, bool secondOrder, bool headOnly, Tensor[]? rates, bool multiStep = false)
     {
         Tensor[] theta = start.Select(w => w.clone().requires_grad_(true)).ToArray();
         int headStart = headOnly ? theta.Length - 2 : 0; // TinyRegressor's head: the last Dense's weight and bias
@@ -329,9 +360,13 @@ public class MetaLearnerTests(ITestOutputHelper output)
                     Tensor gradient = secondOrder ? g[i] : g[i].detach();
                     fast[headStart + i] = adapted[i].sub(rates is null ? gradient.mul(InnerRate) : rates[headStart + i].mul(gradient));
                 }
-            }
 
-            total = total + nn.functional.mse_loss(model.FunctionalLogits(xq, fast, training: true), yq).div(episodes.Length);
+                if (multiStep || step == InnerSteps - 1)
+                {
+                    Tensor queryLoss = nn.functional.mse_loss(model.FunctionalLogits(xq, fast, training: true), yq);
+                    total = total + queryLoss.div(episodes.Length * (multiStep ? InnerSteps : 1));
+                }
+            }
         }
 
         Tensor[] inputs = rates is null ? theta : [.. theta, .. rates];
