@@ -102,7 +102,7 @@ foreach (int ways in options.TestWays)
 {
     // An embedding classifies any number of classes, so ProtoNet may test at several way counts; the first is the headline.
     FewShotEvaluation evaluation = learner.Evaluate(data.Test, options.TestEpisodes, seed: 2024, ways: ways, shots: options.Shots, queries: testQueries);
-    Console.WriteLine($"Test ({ways}-way {options.Shots}-shot, unseen alphabets {string.Join(", ", options.TestAlphabets)}): {evaluation}");
+    Console.WriteLine($"Test ({ways}-way {options.Shots}-shot, unseen {string.Join(", ", data.TestGroups)}): {evaluation}");
     evaluations.Add(Report.Row(ways, options.Shots, evaluation));
     result ??= evaluation;
 }

@@ -6,8 +6,8 @@ using static TorchSharp.torch;
 
 namespace FewShotExample;
 
-/// <summary>The class splits: training (with rotated copies as extra classes), validation and test alphabets.</summary>
-internal sealed record Data(FewShotDataset Train, FewShotDataset Validation, FewShotDataset Test)
+/// <summary>The class splits: training (with rotated copies as extra classes), validation and test alphabets (or glyph groups), named in <paramref name="TestGroups"/>.</summary>
+internal sealed record Data(FewShotDataset Train, FewShotDataset Validation, FewShotDataset Test, IReadOnlyList<string> TestGroups)
 {
     public static Data Load(Options options)
     {
@@ -36,7 +36,8 @@ internal sealed record Data(FewShotDataset Train, FewShotDataset Validation, Few
         return new Data(
             Omniglot.WithRotations(new FewShotDataset(train.SampleShape, rest)),
             Omniglot.WithRotations(new FewShotDataset(train.SampleShape, validation)),
-            test);
+            test,
+            testGroups);
     }
 }
 
