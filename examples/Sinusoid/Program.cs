@@ -149,13 +149,15 @@ Console.WriteLine($"Exported the meta-trained initialization to {onnxPath}");
 
 if (json)
 {
-    Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+    // A fine-tuning run that diverged has a NaN or infinite MSE, which JSON cannot hold: it is written as null.
+    static double? Finite(double value) => double.IsFinite(value) ? Math.Round(value, 4) : null;
+    Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object?>
     {
         ["algorithm"] = algorithm.ToString().ToLowerInvariant(),
         ["k"] = k,
-        ["mse_1"] = Math.Round(mse[1], 4),
-        ["mse_5"] = Math.Round(mse[5], 4),
-        ["mse_10"] = Math.Round(mse[10], 4),
+        ["mse_1"] = Finite(mse[1]),
+        ["mse_5"] = Finite(mse[5]),
+        ["mse_10"] = Finite(mse[10]),
         ["train_seconds"] = Math.Round(trainSeconds, 1),
         ["train_steps"] = history?.Steps ?? 0,
         ["tasks_per_s"] = Math.Round(history?.EpisodesPerSecond ?? 0, 1),
