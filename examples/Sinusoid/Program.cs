@@ -76,11 +76,6 @@ try
             default: throw new ArgumentException($"unknown option '{args[i]}'.");
         }
     }
-
-    if (multiStepLoss && algorithm == MetaAlgorithm.Reptile)
-    {
-        throw new ArgumentException("--multi-step-loss needs a query loss after each inner step; reptile has none.");
-    }
 }
 catch (ArgumentException e)
 {
@@ -97,8 +92,7 @@ var tasks = new SinusoidTasks();
 MetaLearnerOptions defaults = model.MetaLearningDefaults;
 int steps = (int)Math.Ceiling((double)episodes / defaults.EffectiveMetaBatch);
 Directory.CreateDirectory(output);
-// Reptile moves only through several inner steps (Nichol et al. use SGD steps on the task's points) and has no
-// query loss per step.
+// Reptile moves only through several inner steps (Nichol et al. use SGD steps on the task's points).
 bool reptile = algorithm == MetaAlgorithm.Reptile;
 MetaLearnerOptions settings = defaults with
 {
@@ -115,6 +109,16 @@ MetaLearnerOptions settings = defaults with
     CheckpointEvery = Math.Max(1, steps / 50),
     ProgressEvery = Math.Max(1, steps / 20),
 };
+try
+{
+    settings.Validate(); // e.g. --multi-step-loss with reptile, which has no query loss per inner step
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}\n{Usage}");
+    return 2;
+}
+
 using var learner = model.CreateMetaLearner(settings);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"{algorithm}: K = {trainK}, {steps:N0} meta-batches of {settings.EffectiveMetaBatch} tasks, {settings.InnerSteps} inner step(s) at lr {settings.InnerLearningRate}" +
