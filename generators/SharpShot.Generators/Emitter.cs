@@ -366,6 +366,11 @@ internal static class Emitter
             writer.WriteLine("MultiStepLoss = true,");
         }
 
+        if (meta.MultiStepLossWeights.Count > 0)
+        {
+            writer.WriteLine($"MultiStepLossWeights = new double[] {{ {string.Join(", ", meta.MultiStepLossWeights.Select(CSharpText.Double))} }},");
+        }
+
         writer.Unindent();
         writer.WriteLine("};");
         writer.WriteLine();

@@ -234,6 +234,7 @@ internal sealed class Parser
         int innerSteps = arguments.Int("InnerSteps", defaults.InnerSteps);
         int evaluationInnerSteps = arguments.Int("EvaluationInnerSteps", defaults.EvaluationInnerSteps);
         bool multiStepLoss = arguments.Bool("MultiStepLoss", defaults.MultiStepLoss);
+        double[]? multiStepLossWeights = arguments.DoubleArray("MultiStepLossWeights");
         double innerLearningRate = arguments.Double("InnerLearningRate", defaults.InnerLearningRate);
         int metaBatch = arguments.Int("MetaBatch", defaults.MetaBatch);
         double metaLearningRate = arguments.Double("MetaLearningRate", defaults.MetaLearningRate);
@@ -282,6 +283,18 @@ internal sealed class Parser
                 subject, "MultiStepLoss", $"false for {algorithm} (it applies to Maml, FoMaml, Anil and MetaSgd)", "true");
         }
 
+        if (multiStepLossWeights is not null)
+        {
+            string written = $"{{ {string.Join(", ", multiStepLossWeights.Select(CSharpText.Double))} }}";
+            if (RequireSetting(multiStepLoss, "MultiStepLossWeights", "unset unless MultiStepLoss = true", written)
+                && RequireSetting(multiStepLossWeights.Length == innerSteps, "MultiStepLossWeights", $"one weight per inner step ({CSharpText.Int(innerSteps)})", written))
+            {
+                // Written so that NaN fails it.
+                RequireSetting(multiStepLossWeights.All(w => w >= 0 && !double.IsInfinity(w)) && multiStepLossWeights.Sum() > 0,
+                    "MultiStepLossWeights", "non-negative finite numbers, not all zero", written);
+            }
+        }
+
         if (algorithm == MetaLearningSpec.ProtoNet && task == MetaLearningSpec.Regression)
         {
             Report(DiagnosticDescriptors.MetaLearnerTaskNotSupported, Symbols.PropertyLocation(attribute, "Task", _cancellationToken));
@@ -289,7 +302,8 @@ internal sealed class Parser
 
         return algorithm is null || task is null
             ? null
-            : new MetaLearningSpec(algorithm, task, ways, shots, queries, innerSteps, evaluationInnerSteps, innerLearningRate, metaBatch, metaLearningRate, steps, seed, multiStepLoss);
+            : new MetaLearningSpec(algorithm, task, ways, shots, queries, innerSteps, evaluationInnerSteps, innerLearningRate, metaBatch, metaLearningRate, steps, seed, multiStepLoss,
+                (multiStepLossWeights ?? []).ToEquatableArray());
 
         static string ConstantText(TypedConstant constant) => Convert.ToString(constant.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "null";
     }

@@ -49,6 +49,20 @@ public sealed class MetaLearnerDiagnosticTests
             DiagnosticTests.AssertSingle(source, "SS0017", at: "MultiStepLoss = true"));
     }
 
+    [Theory]
+    [InlineData("InnerSteps = 3, MultiStepLossWeights = new[] { 1.0, 1, 1 }", "MultiStepLossWeights must be unset unless MultiStepLoss = true, but is { 1, 1, 1 }")]
+    [InlineData("InnerSteps = 3, MultiStepLoss = true, MultiStepLossWeights = new[] { 1.0, 1 }", "MultiStepLossWeights must be one weight per inner step (3), but is { 1, 1 }")]
+    [InlineData("InnerSteps = 2, MultiStepLoss = true, MultiStepLossWeights = new[] { 1.0, -0.5 }", "MultiStepLossWeights must be non-negative finite numbers, not all zero, but is { 1, -0.5 }")]
+    [InlineData("InnerSteps = 2, MultiStepLoss = true, MultiStepLossWeights = new[] { 0.0, 0 }", "MultiStepLossWeights must be non-negative finite numbers, not all zero, but is { 0, 0 }")]
+    [InlineData("InnerSteps = 2, MultiStepLoss = true, MultiStepLossWeights = new[] { double.NaN, 1 }", "MultiStepLossWeights must be non-negative finite numbers, not all zero, but is { NaN, 1 }")]
+    public void SS0017_MultiStepLossWeightsThatDoNotFitTheInnerSteps(string settings, string expected)
+    {
+        string attribute = $"MetaLearner(MetaAlgorithm.Maml, {settings})";
+        string source = $"using SharpShot;\n[Model(4)]\n[Dense(5)]\n[{attribute}]\npublic partial class Bad;\n";
+
+        Assert.Equal($"'{attribute}': {expected}", DiagnosticTests.AssertSingle(source, "SS0017", at: settings[settings.IndexOf("MultiStepLossWeights", StringComparison.Ordinal)..]));
+    }
+
     [Fact]
     public void SS0017_AlgorithmThatIsNotAMetaAlgorithm()
     {
@@ -246,6 +260,7 @@ public sealed class MetaLearnerDiagnosticTests
             Assert.Contains("LearningRate = 0.30000000000000004,", source, StringComparison.Ordinal);
             Assert.Contains("Steps = 70000,", source, StringComparison.Ordinal);
             Assert.Contains("MultiStepLoss = true,", source, StringComparison.Ordinal);
+            Assert.Contains("MultiStepLossWeights = new double[] { 2, 0.5 },", source, StringComparison.Ordinal);
         }
         finally
         {

@@ -102,6 +102,7 @@ public sealed class RuntimeExecutionTests
             {
                 Algorithm = MetaAlgorithm.MetaSgd, Task = MetaTaskKind.Regression, Ways = 2, Shots = 10, Queries = 12, InnerSteps = 2, EvaluationInnerSteps = 10,
                 InnerLearningRate = 0.01, MetaBatch = 25, LearningRate = 0.30000000000000004, Steps = 70_000, Seed = 7, MultiStepLoss = true,
+                MultiStepLossWeights = [2.0, 0.5],
             }
         },
     };

@@ -203,7 +203,7 @@ internal static class TestModels
         [Dense(40), Relu, Dense(40), Relu, Dense(1)]
         [MetaLearner(MetaAlgorithm.MetaSgd, Task = MetaTaskKind.Regression, Ways = 2, Shots = 10, Queries = 12, InnerSteps = 2,
             EvaluationInnerSteps = 10, InnerLearningRate = 0.01, MetaBatch = 25, MetaLearningRate = 0.30000000000000004, Steps = 70_000, Seed = 7,
-            MultiStepLoss = true)]
+            MultiStepLoss = true, MultiStepLossWeights = new[] { 2.0, 0.5 })]
         public partial class SinusoidMetaSgd;
         """;
 }

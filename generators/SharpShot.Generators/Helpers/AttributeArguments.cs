@@ -48,6 +48,12 @@ internal readonly struct AttributeArguments
     public double Double(string propertyName, double defaultValue) =>
         Property(propertyName)?.Value is { } value ? Convert.ToDouble(value, CultureInfo.InvariantCulture) : defaultValue;
 
+    /// <summary>A double[] property, or null when not set (or set to null).</summary>
+    public double[]? DoubleArray(string propertyName) =>
+        Property(propertyName) is { Kind: TypedConstantKind.Array, IsNull: false } constant
+            ? constant.Values.Select(value => Convert.ToDouble(value.Value, CultureInfo.InvariantCulture)).ToArray()
+            : null;
+
     /// <summary>A string property, or null when not set (or set to null).</summary>
     public string? String(string propertyName) => Property(propertyName)?.Value as string;
 

@@ -141,6 +141,7 @@ internal sealed record TrainingSpec(int Epochs, int BatchSize, string Optimizer,
 /// <param name="Steps">Meta-updates.</param>
 /// <param name="Seed">Seed of the episodes and of any randomness in the model.</param>
 /// <param name="MultiStepLoss">Meta-train on the mean query loss over the inner steps (MAML family).</param>
+/// <param name="MultiStepLossWeights">The weights of that mean, one per inner step; empty for equal weights.</param>
 internal sealed record MetaLearningSpec(
     string Algorithm,
     string Task,
@@ -154,7 +155,8 @@ internal sealed record MetaLearningSpec(
     double MetaLearningRate,
     int Steps,
     int Seed,
-    bool MultiStepLoss)
+    bool MultiStepLoss,
+    EquatableArray<double> MultiStepLossWeights)
 {
     public const string ProtoNet = "ProtoNet";
     public const string Reptile = "Reptile";
@@ -163,7 +165,7 @@ internal sealed record MetaLearningSpec(
 
     // Must match MetaLearnerAttribute's property initializers: an unset property means these. The algorithm has no
     // default (it is the constructor's argument); this one is replaced by what the attribute names.
-    public static MetaLearningSpec Defaults { get; } = new(ProtoNet, Classification, 5, 1, 15, 1, 0, 0.4, 0, 1e-3, 10_000, 42, false);
+    public static MetaLearningSpec Defaults { get; } = new(ProtoNet, Classification, 5, 1, 15, 1, 0, 0.4, 0, 1e-3, 10_000, 42, false, EquatableArray<double>.Empty);
 
     /// <summary>True for the MAML family: every algorithm but Prototypical Networks adapts by gradient steps.</summary>
     public bool AdaptsByGradientSteps => Algorithm != ProtoNet;

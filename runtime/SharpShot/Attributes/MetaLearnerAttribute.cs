@@ -73,6 +73,13 @@ public sealed class MetaLearnerAttribute : Attribute
     /// </summary>
     public bool MultiStepLoss { get; set; }
 
+    /// <summary>
+    /// With <see cref="MultiStepLoss"/>: the weight of the query loss after each inner step, one per
+    /// <see cref="InnerSteps"/>, non-negative, not all zero (see <see cref="FewShot.MetaLearnerOptions.MultiStepLossWeights"/>).
+    /// Default null: equal weights.
+    /// </summary>
+    public double[]? MultiStepLossWeights { get; set; }
+
     /// <summary>Gradient steps when adapting to a new task at test time; 0 means <see cref="InnerSteps"/>. Default 0.</summary>
     public int EvaluationInnerSteps { get; set; }
 

@@ -322,6 +322,12 @@ public sealed class MetaLearner : IDisposable
     }
 
     /// <summary>The shared outer loop: an Adam step per meta-batch, checkpointing the model and any learned rates.</summary>
+    /// <summary>How the query losses are combined, part of the checkpoint's identity: a resumed run must weigh them alike.</summary>
+    private string MultiStepLossText => !Options.MultiStepLoss ? ""
+        : Options.MultiStepLossWeights is { } weights
+            ? $", multi-step loss weighted {string.Join("/", weights.Select(w => w.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}"
+            : ", multi-step loss";
+
     private MetaTrainingHistory Train(
         int trainClasses,
         long trainSamples,
@@ -332,7 +338,7 @@ public sealed class MetaLearner : IDisposable
     {
         using Adam optimizer = optim.Adam(_state.parameters(), lr: Options.LearningRate);
         string hyperparameters = FormattableString.Invariant(
-            $"{Options.Task}, meta-batch {Options.EffectiveMetaBatch}, inner steps {Options.InnerSteps}, inner lr {Options.InnerLearningRate}{(Options.MultiStepLoss ? ", multi-step loss" : "")}");
+            $"{Options.Task}, meta-batch {Options.EffectiveMetaBatch}, inner steps {Options.InnerSteps}, inner lr {Options.InnerLearningRate}{MultiStepLossText}");
         var identity = new MetaCheckpointState(Options.Algorithm.ToString(), Model.GetType().FullName ?? Model.GetType().Name, Model.ParameterCount,
             trainClasses, trainSamples, Options.Ways, Options.Shots, Options.Queries, hyperparameters, Options.LearningRate,
             Options.EffectiveLearningRateHalvingEvery, Options.Seed, Options.Transform?.ToString() ?? "none", 0, []);
@@ -395,12 +401,20 @@ public sealed class MetaLearner : IDisposable
             InnerLoopSteps(_weights, headOnly: false, task.SupportX, task.SupportY, Options.InnerSteps, secondOrder),
             adapted => Model.FunctionalLogits(task.QueryX, adapted, training: true));
 
-        // The query loss after the last inner step, or with MultiStepLoss the mean of those after every step.
+        // The query loss after the last inner step, or with MultiStepLoss the (weighted) mean of those after every step.
         (Tensor Loss, Tensor Output) QueryLoss(IEnumerable<Tensor[]> steps, Func<Tensor[], Tensor> forward)
         {
             Tensor[] outputs = (Options.MultiStepLoss ? steps : [steps.Last()]).Select(forward).ToArray();
-            Tensor loss = outputs.Select(output => Loss(output, task.QueryY)).Aggregate((sum, next) => sum.add(next));
-            return (outputs.Length == 1 ? loss : loss.div(outputs.Length), outputs[^1]);
+            Tensor[] losses = outputs.Select(output => Loss(output, task.QueryY)).ToArray();
+            if (losses.Length == 1)
+            {
+                return (losses[0], outputs[^1]);
+            }
+
+            IReadOnlyList<double> weights = Options.MultiStepLossWeights ?? Enumerable.Repeat(1.0, losses.Length).ToArray();
+            double total = weights.Sum();
+            Tensor loss = losses.Select((stepLoss, i) => stepLoss.mul(weights[i] / total)).Aggregate((sum, next) => sum.add(next));
+            return (loss, outputs[^1]);
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace SharpShot.FewShot;
 
 /// <summary>
@@ -40,6 +42,21 @@ public sealed record MetaLearnerOptions
     /// reported training loss is that mean. Not for Prototypical Networks or Reptile.
     /// </summary>
     public bool MultiStepLoss { get; init; }
+
+    /// <summary>
+    /// With <see cref="MultiStepLoss"/>: the weight of the query loss after each inner step, one per
+    /// <see cref="InnerSteps"/>, non-negative and not all zero (they are divided by their sum); null weighs the steps
+    /// equally. Antoniou et al. anneal such weights towards the last step; a larger first weight keeps the
+    /// initialization good after one step while the later steps keep it stable over many.
+    /// </summary>
+    public IReadOnlyList<double>? MultiStepLossWeights
+    {
+        get => _multiStepLossWeights;
+        init => _multiStepLossWeights = value is null ? null : new Weights(value);
+    }
+
+    // A copy with value equality, so that options holding the same weights compare equal, as records do otherwise.
+    private readonly Weights? _multiStepLossWeights;
 
     /// <summary>Gradient steps when adapting to a test task (MAML family); null: <see cref="InnerSteps"/>.</summary>
     public int? EvaluationInnerSteps { get; init; }
@@ -123,6 +140,14 @@ public sealed record MetaLearnerOptions
         Require(InnerSteps >= 1, $"InnerSteps must be positive; got {InnerSteps}.");
         Require(!MultiStepLoss || Algorithm is not (MetaAlgorithm.ProtoNet or MetaAlgorithm.Reptile),
             $"MultiStepLoss applies to MAML, first-order MAML, ANIL and Meta-SGD; the algorithm is {Algorithm}.");
+        if (MultiStepLossWeights is { } weights)
+        {
+            Require(MultiStepLoss, "MultiStepLossWeights needs MultiStepLoss = true.");
+            Require(weights.Count == InnerSteps, $"MultiStepLossWeights needs one weight per inner step ({InnerSteps}); got {weights.Count}.");
+            Require(weights.All(w => w >= 0 && double.IsFinite(w)) && weights.Sum() > 0,
+                $"MultiStepLossWeights must be non-negative finite numbers, not all zero; got {string.Join(", ", weights.Select(w => w.ToString(CultureInfo.InvariantCulture)))}.");
+        }
+
         Require(EffectiveEvaluationInnerSteps >= 1, $"EvaluationInnerSteps must be positive; got {EvaluationInnerSteps}.");
         Require(InnerLearningRate > 0 && double.IsFinite(InnerLearningRate), $"InnerLearningRate must be a positive finite number; got {InnerLearningRate}.");
         Require(LearningRate > 0 && double.IsFinite(LearningRate), $"LearningRate must be a positive finite number; got {LearningRate}.");
@@ -140,6 +165,28 @@ public sealed record MetaLearnerOptions
 
     /// <summary>The outer learning rate of 1-based step <paramref name="step"/>.</summary>
     internal double LearningRateAt(int step) => MetaTrainingLoop.Halving(LearningRate, EffectiveLearningRateHalvingEvery, step);
+
+    /// <summary>An immutable list of numbers that equals another with the same numbers.</summary>
+    private sealed class Weights(IEnumerable<double> values) : IReadOnlyList<double>, IEquatable<Weights>
+    {
+        private readonly double[] _values = values.ToArray();
+
+        public int Count => _values.Length;
+
+        public double this[int index] => _values[index];
+
+        public IEnumerator<double> GetEnumerator() => ((IEnumerable<double>)_values).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public bool Equals(Weights? other) => other is not null && _values.SequenceEqual(other._values);
+
+        public override bool Equals(object? obj) => Equals(obj as Weights);
+
+        public override int GetHashCode() => _values.Aggregate(_values.Length, (hash, value) => HashCode.Combine(hash, value));
+
+        public override string ToString() => $"[{string.Join(", ", _values.Select(v => v.ToString(CultureInfo.InvariantCulture)))}]";
+    }
 
     private static void Require(bool condition, string message)
     {

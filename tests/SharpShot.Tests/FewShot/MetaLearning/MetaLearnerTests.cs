@@ -63,7 +63,7 @@ public class MetaLearnerTests(ITestOutputHelper output)
         var model = new TinyRegressor(seed: 4);
         Tensor[] start = Snapshot(model);
         RegressionEpisode episode = Sinusoids.Episode(3, 0, 5, 7);
-        Tensor[] expected = HandMetaGradient(model, start, [episode], secondOrder, headOnly: false, rates: null, multiStep: true).Gradients;
+        Tensor[] expected = HandMetaGradient(model, start, [episode], secondOrder, headOnly: false, rates: null, stepWeights: [1, 1]).Gradients;
         Tensor[] lastStepOnly = HandMetaGradient(model, start, [episode], secondOrder, headOnly: false, rates: null).Gradients;
 
         using var learner = new MetaLearner(model, OneRegressionStep with { Algorithm = algorithm, MultiStepLoss = true });
@@ -71,6 +71,38 @@ public class MetaLearnerTests(ITestOutputHelper output)
 
         AssertClose(expected, Gradients(model));
         Assert.True(Distance(expected, lastStepOnly) > 1e-3, $"multi-step and last-step gradients nearly equal: {Distance(expected, lastStepOnly):E2}");
+    }
+
+    [Fact]
+    public void MultiStepLossWeightsWeighTheQueryLossAfterEachInnerStep()
+    {
+        using var scope = NewDisposeScope();
+        var model = new TinyRegressor(seed: 5);
+        Tensor[] start = Snapshot(model);
+        RegressionEpisode episode = Sinusoids.Episode(3, 0, 5, 7);
+        Tensor[] expected = HandMetaGradient(model, start, [episode], secondOrder: true, headOnly: false, rates: null, stepWeights: [3, 1]).Gradients;
+        Tensor[] equal = HandMetaGradient(model, start, [episode], secondOrder: true, headOnly: false, rates: null, stepWeights: [1, 1]).Gradients;
+
+        // Weights are relative: 6 and 2 weigh the steps as 3/4 and 1/4.
+        using var learner = new MetaLearner(model, OneRegressionStep with { Algorithm = MetaAlgorithm.Maml, MultiStepLoss = true, MultiStepLossWeights = [6, 2] });
+        learner.MetaTrain(Sinusoids);
+
+        AssertClose(expected, Gradients(model));
+        Assert.True(Distance(expected, equal) > 1e-3, $"weighted and equal multi-step gradients nearly equal: {Distance(expected, equal):E2}");
+    }
+
+    [Theory]
+    [InlineData(false, new[] { 1.0, 1.0, 1.0 }, "MultiStepLossWeights needs MultiStepLoss = true.")]
+    [InlineData(true, new[] { 1.0, 1.0 }, "MultiStepLossWeights needs one weight per inner step (3); got 2.")]
+    [InlineData(true, new[] { 1.0, -1.0, 1.0 }, "MultiStepLossWeights must be non-negative finite numbers, not all zero; got 1, -1, 1.")]
+    [InlineData(true, new[] { 0.0, 0.0, 0.0 }, "MultiStepLossWeights must be non-negative finite numbers, not all zero; got 0, 0, 0.")]
+    [InlineData(true, new[] { 1.0, double.NaN, 1.0 }, "MultiStepLossWeights must be non-negative finite numbers, not all zero; got 1, NaN, 1.")]
+    public void MultiStepLossWeightsAreCheckedAgainstTheInnerSteps(bool multiStepLoss, double[] weights, string message)
+    {
+        var options = new MetaLearnerOptions { Algorithm = MetaAlgorithm.Maml, InnerSteps = 3, MultiStepLoss = multiStepLoss, MultiStepLossWeights = weights };
+
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Equal(message, error.Message);
     }
 
     [Theory]
@@ -341,7 +373,7 @@ public class MetaLearnerTests(ITestOutputHelper output)
     /// <summary>The meta-gradient of the mean query loss over <paramref name="episodes"/>, written out: inner SGD steps, then the query loss.</summary>
     /// <remarks>With <paramref name="multiStep"/> the query loss is the mean of those after every inner step.</remarks>
     private static (Tensor[] Gradients, Tensor[] RateGradients) HandMetaGradient(
-        SequentialModel model, Tensor[] start, RegressionEpisode[] episodes, bool secondOrder, bool headOnly, Tensor[]? rates, bool multiStep = false)
+        SequentialModel model, Tensor[] start, RegressionEpisode[] episodes, bool secondOrder, bool headOnly, Tensor[]? rates, double[]? stepWeights = null)
     {
         Tensor[] theta = start.Select(w => w.clone().requires_grad_(true)).ToArray();
         int headStart = headOnly ? theta.Length - 2 : 0; // TinyRegressor's head: the last Dense's weight and bias
@@ -361,10 +393,12 @@ public class MetaLearnerTests(ITestOutputHelper output)
                     fast[headStart + i] = adapted[i].sub(rates is null ? gradient.mul(InnerRate) : rates[headStart + i].mul(gradient));
                 }
 
-                if (multiStep || step == InnerSteps - 1)
+                // The query loss after every step, weighted, or after the last one alone.
+                double weight = stepWeights is null ? (step == InnerSteps - 1 ? 1 : 0) : stepWeights[step] / stepWeights.Sum();
+                if (weight > 0)
                 {
                     Tensor queryLoss = nn.functional.mse_loss(model.FunctionalLogits(xq, fast, training: true), yq);
-                    total = total + queryLoss.div(episodes.Length * (multiStep ? InnerSteps : 1));
+                    total = total + queryLoss.mul(weight / episodes.Length);
                 }
             }
         }
