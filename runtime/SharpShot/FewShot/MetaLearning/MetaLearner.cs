@@ -321,13 +321,13 @@ public sealed class MetaLearner : IDisposable
         }
     }
 
-    /// <summary>The shared outer loop: an Adam step per meta-batch, checkpointing the model and any learned rates.</summary>
     /// <summary>How the query losses are combined, part of the checkpoint's identity: a resumed run must weigh them alike.</summary>
     private string MultiStepLossText => !Options.MultiStepLoss ? ""
         : Options.MultiStepLossWeights is { } weights
             ? $", multi-step loss weighted {string.Join("/", weights.Select(w => w.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}"
             : ", multi-step loss";
 
+    /// <summary>The shared outer loop: an Adam step per meta-batch, checkpointing the model and any learned rates.</summary>
     private MetaTrainingHistory Train(
         int trainClasses,
         long trainSamples,

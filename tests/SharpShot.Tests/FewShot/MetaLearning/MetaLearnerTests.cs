@@ -350,6 +350,24 @@ public class MetaLearnerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void CheckpointOfAWeightedMultiStepLossResumesOnlyWithTheSameWeights()
+    {
+        using var temp = new TempFolder();
+        string checkpoint = temp.File("meta.ckpt");
+        MetaLearnerOptions options = OneRegressionStep with { Algorithm = MetaAlgorithm.Maml, MultiStepLoss = true, MultiStepLossWeights = [3, 1], Steps = 4, CheckpointPath = checkpoint, CheckpointEvery = 2 };
+        using (var first = new MetaLearner(new TinyRegressor(seed: 11), options with { Steps = 2 }))
+        {
+            first.MetaTrain(Sinusoids);
+        }
+
+        using var equal = new MetaLearner(new TinyRegressor(seed: 11), options with { MultiStepLossWeights = [1, 1] });
+        Assert.Throws<CheckpointMismatchException>(() => equal.MetaTrain(Sinusoids));
+
+        using var same = new MetaLearner(new TinyRegressor(seed: 11), options with { MultiStepLossWeights = [3.0, 1.0] });
+        Assert.Equal(2, same.MetaTrain(Sinusoids).ResumedAt);
+    }
+
+    [Fact]
     public void MismatchedModelsTasksAndAlgorithmsAreRefusedWithClearMessages()
     {
         var classifier = new TinyMetaClassifier(seed: 1);
