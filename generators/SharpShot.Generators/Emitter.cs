@@ -12,7 +12,7 @@ namespace SharpShot.Generators;
 internal static class Emitter
 {
     private const string Tensor = "global::TorchSharp.torch.Tensor";
-    private const string GraphBuilder = "global::SharpShot.Onnx.OnnxGraphBuilder";
+    private const string EmitContext = "global::SharpShot.Layers.OnnxEmitContext";
     private const string TrainingOptions = "global::SharpShot.Training.TrainingOptions";
     private const string TensorList = "global::System.Collections.Generic.IReadOnlyList<global::TorchSharp.torch.Tensor>";
     private const string Descriptor = "global::SharpShot.Layers.ParameterDescriptor";
@@ -25,7 +25,7 @@ internal static class Emitter
         "InputShape", "OutputShape", "ParameterCount", "OutputsProbabilities", "TrainingDefaults", "Summary", "Logits", "forward", "EmitOnnxGraph",
         "ParameterDescriptors", "FunctionalLogits", "Functional", "FunctionalParameters", "Layers", "MetaLearningDefaults", "CreateMetaLearner",
         "s_inputShape", "s_outputShape", "s_trainingDefaults", "s_parameterDescriptors",
-        "seed", "device", "init", "input", "x", "graph", "parameters", "training", "cursor",
+        "seed", "device", "init", "input", "x", "context", "parameters", "training", "cursor",
     };
 
     public static string Emit(ModelSpec model)
@@ -288,9 +288,9 @@ internal static class Emitter
     private static void WriteOnnxGraph(SourceWriter writer, ModelSpec model)
     {
         writer.WriteLine("/// <inheritdoc />");
-        writer.WriteLine($"protected override string EmitOnnxGraph({GraphBuilder} graph, string input)");
+        writer.WriteLine($"protected override string EmitOnnxGraph({EmitContext} context, string input)");
         writer.OpenBlock();
-        WriteChain(writer, model.Layers, (layer, x) => $"{layer.Name}.EmitOnnx(graph, {x})");
+        WriteChain(writer, model.Layers, (layer, x) => $"{layer.Name}.EmitOnnx(context, {x})");
         writer.CloseBlock();
     }
 

@@ -17,7 +17,7 @@ namespace SharpShot;
 /// </summary>
 public abstract class SequentialModel : nn.Module<Tensor, Tensor>
 {
-    /// <summary>The lowest opset <see cref="ExportOnnx"/> writes: 13 is the first with last-axis Softmax semantics.</summary>
+    /// <summary>The lowest opset <see cref="ExportOnnx(string, int)"/> writes: 13 is the first with last-axis Softmax semantics.</summary>
     public const int MinimumExportOpset = 13;
 
     /// <summary>Creates the module; generated constructors pass the class name.</summary>
@@ -106,15 +106,32 @@ public abstract class SequentialModel : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// Writes the model as an ONNX file: one float input <c>input</c> of shape (batch, <see cref="InputShape"/>)
-    /// with a symbolic batch dimension, one output <c>output</c> (what <c>forward</c> returns), the current
+    /// with a symbolic batch dimension, one output <c>output</c> (what <c>forward</c> returns in eval mode), the current
     /// weights as initializers, and metadata (input shape and scaling, class labels, output kind).
     /// The file is written to a temporary name and renamed, so it is never half-written.
     /// </summary>
     /// <param name="path">Where to write the .onnx file; its folder is created if missing.</param>
     /// <param name="opset">ONNX opset, <see cref="MinimumExportOpset"/> or newer; the IR version follows it.</param>
-    public void ExportOnnx(string path, int opset = OnnxGraphBuilder.DefaultOpset)
+    public void ExportOnnx(string path, int opset = OnnxGraphBuilder.DefaultOpset) =>
+        ExportOnnx(path, FunctionalParameters(), training: false, opset);
+
+    /// <summary>
+    /// Writes the network with <paramref name="weights"/> instead of its own (e.g. weights adapted to a task), as
+    /// <see cref="ExportOnnx(string, int)"/> does: the graph computes <see cref="Functional"/> with these weights. The
+    /// model itself is not changed.
+    /// </summary>
+    /// <param name="path">Where to write the .onnx file; its folder is created if missing.</param>
+    /// <param name="weights">Every trainable parameter in <see cref="ParameterDescriptors"/> order (see <see cref="FunctionalParameters"/>).</param>
+    /// <param name="training">
+    /// True: batch normalization uses the statistics of each batch the ONNX model is given, as <see cref="Functional"/>
+    /// does with <c>training: true</c>; false: the running statistics. Dropout is inactive either way.
+    /// </param>
+    /// <param name="opset">ONNX opset, <see cref="MinimumExportOpset"/> or newer; the IR version follows it.</param>
+    /// <exception cref="ArgumentException">Too few or too many weights, or one of the wrong shape.</exception>
+    public void ExportOnnx(string path, IReadOnlyList<Tensor> weights, bool training, int opset = OnnxGraphBuilder.DefaultOpset)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(weights);
         if (opset < MinimumExportOpset)
         {
             throw new ArgumentOutOfRangeException(nameof(opset), opset, $"SharpShot exports opset {MinimumExportOpset} or newer.");
@@ -123,11 +140,9 @@ public abstract class SequentialModel : nn.Module<Tensor, Tensor>
         var graph = new OnnxGraphBuilder(GetType().Name, opset) { DocString = Summary() };
         OnnxDimension batch = OnnxDimension.Symbolic("batch");
         string input = graph.AddInput("input", OnnxElementType.Float, [batch, .. InputShape.Select(d => OnnxDimension.Fixed(d))]);
-        string last;
-        using (no_grad())
-        {
-            last = EmitOnnxGraph(graph, input);
-        }
+        var context = new OnnxEmitContext(graph, weights, training);
+        string last = EmitOnnxGraph(context, input);
+        context.Weights.EnsureConsumed();
 
         string output = graph.AddNode("Identity", [last], "output");
         graph.AddOutput(output, OnnxElementType.Float, [batch, .. OutputShape.Select(d => OnnxDimension.Fixed(d))]);
@@ -151,7 +166,7 @@ public abstract class SequentialModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Appends every layer's ONNX nodes in order, starting from <paramref name="input"/>; returns the last value's name. Generated.</summary>
-    protected abstract string EmitOnnxGraph(OnnxGraphBuilder graph, string input);
+    protected abstract string EmitOnnxGraph(OnnxEmitContext context, string input);
 
     /// <summary>Registers the generated layer fields as submodules and moves the model to <paramref name="device"/>. Called by generated constructors.</summary>
     protected void Initialize(Device? device)

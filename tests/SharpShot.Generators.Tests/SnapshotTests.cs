@@ -50,7 +50,7 @@ public sealed class SnapshotTests
 
         Assert.Contains("Logits(global::TorchSharp.torch.Tensor input)\n    {\n        return input;\n    }", source, StringComparison.Ordinal);
         Assert.Contains("return softmax_1.forward(Logits(input));", source, StringComparison.Ordinal);
-        Assert.Contains("var x = softmax_1.EmitOnnx(graph, input);", source, StringComparison.Ordinal);
+        Assert.Contains("var x = softmax_1.EmitOnnx(context, input);", source, StringComparison.Ordinal);
         Assert.Contains("public override bool OutputsProbabilities => true;", source, StringComparison.Ordinal);
     }
 

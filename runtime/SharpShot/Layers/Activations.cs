@@ -15,7 +15,7 @@ public sealed class ReluLayer : Layer
     public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => nn.functional.relu(x);
 
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input) => graph.AddNode("Relu", [input], GetName());
+    public override string EmitOnnx(OnnxEmitContext context, string input) => context.Graph.AddNode("Relu", [input], PathIn(context));
 }
 
 /// <summary>Softmax over the last dimension.</summary>
@@ -30,8 +30,8 @@ public sealed class SoftmaxLayer : Layer
     public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => nn.functional.softmax(x, -1);
 
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input) =>
-        graph.AddNode("Softmax", [input], GetName(), OnnxAttribute.Int("axis", -1));
+    public override string EmitOnnx(OnnxEmitContext context, string input) =>
+        context.Graph.AddNode("Softmax", [input], PathIn(context), OnnxAttribute.Int("axis", -1));
 }
 
 /// <summary>Inverted dropout: active in training mode only; the identity in eval mode and in ONNX.</summary>
@@ -47,7 +47,7 @@ public sealed class DropoutLayer : Layer
     public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => nn.functional.dropout(x, Rate, training);
 
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input) => input;
+    public override string EmitOnnx(OnnxEmitContext context, string input) => input;
 }
 
 /// <summary>x for x ≥ 0, slope·x below.</summary>
@@ -63,8 +63,8 @@ public sealed class LeakyReluLayer : Layer
     public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => nn.functional.leaky_relu(x, Slope);
 
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input) =>
-        graph.AddNode("LeakyRelu", [input], GetName(), OnnxAttribute.Float("alpha", (float)Slope));
+    public override string EmitOnnx(OnnxEmitContext context, string input) =>
+        context.Graph.AddNode("LeakyRelu", [input], PathIn(context), OnnxAttribute.Float("alpha", (float)Slope));
 }
 
 /// <summary>x for x &gt; 0, alpha·(eˣ − 1) otherwise.</summary>
@@ -80,8 +80,8 @@ public sealed class EluLayer : Layer
     public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => nn.functional.elu(x, Alpha);
 
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input) =>
-        graph.AddNode("Elu", [input], GetName(), OnnxAttribute.Float("alpha", (float)Alpha));
+    public override string EmitOnnx(OnnxEmitContext context, string input) =>
+        context.Graph.AddNode("Elu", [input], PathIn(context), OnnxAttribute.Float("alpha", (float)Alpha));
 }
 
 /// <summary>Exact (erf) GELU, PyTorch's default: 0.5·x·(1 + erf(x/√2)).</summary>
@@ -99,9 +99,10 @@ public sealed class GeluLayer : Layer
     public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => nn.functional.gelu(x);
 
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input)
+    public override string EmitOnnx(OnnxEmitContext context, string input)
     {
-        string name = GetName();
+        OnnxGraphBuilder graph = context.Graph;
+        string name = PathIn(context);
         if (graph.Opset >= GeluOpset)
         {
             return graph.AddNode("Gelu", [input], name);
@@ -128,8 +129,8 @@ public sealed class SiluLayer : Layer
     public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => nn.functional.silu(x);
 
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input) =>
-        graph.AddNode("Mul", [input, graph.AddNode("Sigmoid", [input], GetName() + "_sigmoid")], GetName());
+    public override string EmitOnnx(OnnxEmitContext context, string input) =>
+        context.Graph.AddNode("Mul", [input, context.Graph.AddNode("Sigmoid", [input], PathIn(context) + "_sigmoid")], PathIn(context));
 }
 
 /// <summary>1 / (1 + e⁻ˣ).</summary>
@@ -144,7 +145,7 @@ public sealed class SigmoidLayer : Layer
     public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => sigmoid(x);
 
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input) => graph.AddNode("Sigmoid", [input], GetName());
+    public override string EmitOnnx(OnnxEmitContext context, string input) => context.Graph.AddNode("Sigmoid", [input], PathIn(context));
 }
 
 /// <summary>Hyperbolic tangent.</summary>
@@ -159,7 +160,7 @@ public sealed class TanhLayer : Layer
     public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => tanh(x);
 
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input) => graph.AddNode("Tanh", [input], GetName());
+    public override string EmitOnnx(OnnxEmitContext context, string input) => context.Graph.AddNode("Tanh", [input], PathIn(context));
 }
 
 /// <summary>log(softmax(x)) over the last dimension, computed stably.</summary>
@@ -174,6 +175,6 @@ public sealed class LogSoftmaxLayer : Layer
     public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => nn.functional.log_softmax(x, -1);
 
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input) =>
-        graph.AddNode("LogSoftmax", [input], GetName(), OnnxAttribute.Int("axis", -1));
+    public override string EmitOnnx(OnnxEmitContext context, string input) =>
+        context.Graph.AddNode("LogSoftmax", [input], PathIn(context), OnnxAttribute.Int("axis", -1));
 }

@@ -32,8 +32,8 @@ public sealed class AvgPool2dLayer : Layer
         nn.functional.avg_pool2d(x, _kernel, _strides, _padding, ceil_mode: false, count_include_pad: true);
 
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input) =>
-        graph.AddNode("AveragePool", [input], GetName(),
+    public override string EmitOnnx(OnnxEmitContext context, string input) =>
+        context.Graph.AddNode("AveragePool", [input], PathIn(context),
             OnnxAttribute.Ints("kernel_shape", _kernel),
             OnnxAttribute.Ints("strides", _strides),
             OnnxAttribute.Ints("pads", _padding[0], _padding[1], _padding[0], _padding[1]),

@@ -84,26 +84,27 @@ public sealed class BatchNormLayer : Layer
         return nn.functional.batch_norm(x, running_mean, running_var, gamma, beta, training, Momentum, Epsilon);
     }
 
-    /// <summary>
-    /// When true, <see cref="EmitOnnx"/> writes normalization by the statistics of each batch the ONNX model is given
-    /// (as the layer computes in training mode) instead of by the running statistics: what a MAML-family learner,
-    /// which adapts and predicts with batch statistics, needs in its exported form.
-    /// </summary>
-    internal bool ExportsBatchStatistics { get; set; }
-
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input)
+    /// <remarks>
+    /// In <see cref="OnnxEmitContext.Training"/> mode the graph normalizes by the statistics of each batch it is given, as
+    /// the layer computes in training mode (what a MAML-family learner, which adapts and predicts with batch statistics,
+    /// needs); otherwise by the running statistics. Only γ and β come from the context's weights: the running statistics
+    /// are the layer's buffers.
+    /// </remarks>
+    public override string EmitOnnx(OnnxEmitContext context, string input)
     {
-        if (ExportsBatchStatistics)
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Training)
         {
-            return EmitBatchStatistics(graph, input);
+            return EmitBatchStatistics(context, input);
         }
 
-        string scale = AddInitializer(graph, "weight", weight);
-        string shift = AddInitializer(graph, "bias", bias);
-        string mean = AddInitializer(graph, "running_mean", running_mean);
-        string variance = AddInitializer(graph, "running_var", running_var);
-        return graph.AddNode("BatchNormalization", [input, scale, shift, mean, variance], GetName(),
+        string name = GetName();
+        string scale = AddWeight(context, "weight", weight);
+        string shift = AddWeight(context, "bias", bias);
+        string mean = context.AddInitializer($"{name}.running_mean", running_mean);
+        string variance = context.AddInitializer($"{name}.running_var", running_var);
+        return context.Graph.AddNode("BatchNormalization", [input, scale, shift, mean, variance], PathIn(context),
             OnnxAttribute.Float("epsilon", (float)Epsilon));
     }
 
@@ -112,12 +113,13 @@ public sealed class BatchNormLayer : Layer
     /// (N, C, rest), reduced over N and rest, and given its shape back. ReduceMean takes its axes as an input from
     /// opset 18 and as an attribute before.
     /// </summary>
-    private string EmitBatchStatistics(OnnxGraphBuilder graph, string input)
+    private string EmitBatchStatistics(OnnxEmitContext context, string input)
     {
-        string name = GetName();
+        OnnxGraphBuilder graph = context.Graph;
+        string name = PathIn(context);
         long features = weight.shape[0];
-        string scale = graph.AddInitializer($"{name}.weight", ToArray(weight), features, 1);
-        string shift = graph.AddInitializer($"{name}.bias", ToArray(bias), features, 1);
+        string scale = graph.AddInitializer($"{name}.weight", OnnxEmitContext.FloatValues(Take(context.Weights, "weight", weight)), features, 1);
+        string shift = graph.AddInitializer($"{name}.bias", OnnxEmitContext.FloatValues(Take(context.Weights, "bias", bias)), features, 1);
         string epsilon = graph.AddInitializer($"{name}.epsilon", [(float)Epsilon]);
         string shape = graph.AddNode("Shape", [input], $"{name}_shape");
         string grouped = graph.AddNode("Reshape", [input, graph.AddInitializer($"{name}.grouped_shape", [0L, 0L, -1L], 3)], $"{name}_grouped");

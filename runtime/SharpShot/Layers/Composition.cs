@@ -40,11 +40,13 @@ public sealed class BlockLayer : Layer
     }
 
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input)
+    public override string EmitOnnx(OnnxEmitContext context, string input)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        OnnxEmitContext inside = context.Enter(GetName());
         foreach (Layer layer in _layers)
         {
-            input = layer.EmitOnnx(graph, input);
+            input = layer.EmitOnnx(inside, input);
         }
 
         return input;
@@ -85,10 +87,12 @@ public sealed class ResidualLayer : Layer
     }
 
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input)
+    public override string EmitOnnx(OnnxEmitContext context, string input)
     {
-        string y = body.EmitOnnx(graph, input);
-        string shortcut = projection is null ? input : projection.EmitOnnx(graph, input);
-        return graph.AddNode("Add", [y, shortcut], GetName());
+        ArgumentNullException.ThrowIfNull(context);
+        OnnxEmitContext inside = context.Enter(GetName());
+        string y = body.EmitOnnx(inside, input);
+        string shortcut = projection is null ? input : projection.EmitOnnx(inside, input);
+        return context.Graph.AddNode("Add", [y, shortcut], PathIn(context));
     }
 }

@@ -84,11 +84,12 @@ public sealed class Conv2dLayer : Layer
     }
 
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input)
+    public override string EmitOnnx(OnnxEmitContext context, string input)
     {
-        string w = AddInitializer(graph, "weight", weight);
-        string b = AddInitializer(graph, "bias", bias);
-        return graph.AddNode("Conv", [input, w, b], GetName(),
+        OnnxGraphBuilder graph = context.Graph;
+        string w = AddWeight(context, "weight", weight);
+        string b = AddWeight(context, "bias", bias);
+        return graph.AddNode("Conv", [input, w, b], PathIn(context),
             OnnxAttribute.Ints("kernel_shape", Kernel, Kernel),
             OnnxAttribute.Ints("strides", _strides),
             OnnxAttribute.Ints("pads", Padding.Top, Padding.Left, Padding.Bottom, Padding.Right),

@@ -59,11 +59,12 @@ public sealed class ConvTranspose2dLayer : Layer
             (input, kernel, shift) => nn.functional.conv_transpose2d(input, kernel, shift, strides: _strides, padding: _padding, output_padding: _outputPadding));
 
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input)
+    public override string EmitOnnx(OnnxEmitContext context, string input)
     {
-        string w = AddInitializer(graph, "weight", weight);
-        string b = AddInitializer(graph, "bias", bias);
-        return graph.AddNode("ConvTranspose", [input, w, b], GetName(),
+        OnnxGraphBuilder graph = context.Graph;
+        string w = AddWeight(context, "weight", weight);
+        string b = AddWeight(context, "bias", bias);
+        return graph.AddNode("ConvTranspose", [input, w, b], PathIn(context),
             OnnxAttribute.Ints("kernel_shape", Kernel, Kernel),
             OnnxAttribute.Ints("strides", _strides),
             OnnxAttribute.Ints("pads", _padding[0], _padding[1], _padding[0], _padding[1]),

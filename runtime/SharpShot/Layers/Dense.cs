@@ -32,10 +32,11 @@ public sealed class DenseLayer : Layer
         nn.functional.linear(x, Take(parameters, "weight", weight), Take(parameters, "bias", bias));
 
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input)
+    public override string EmitOnnx(OnnxEmitContext context, string input)
     {
-        string w = AddInitializer(graph, "weight", weight);
-        string b = AddInitializer(graph, "bias", bias);
-        return graph.AddNode("Gemm", [input, w, b], GetName(), OnnxAttribute.Int("transB", 1));
+        OnnxGraphBuilder graph = context.Graph;
+        string w = AddWeight(context, "weight", weight);
+        string b = AddWeight(context, "bias", bias);
+        return graph.AddNode("Gemm", [input, w, b], PathIn(context), OnnxAttribute.Int("transB", 1));
     }
 }

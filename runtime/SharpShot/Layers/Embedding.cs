@@ -61,12 +61,13 @@ public sealed class EmbeddingLayer : Layer
     }
 
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input)
+    public override string EmitOnnx(OnnxEmitContext context, string input)
     {
-        ArgumentNullException.ThrowIfNull(graph);
-        string table = AddInitializer(graph, "weight", weight);
-        string ids = graph.AddNode("Cast", [input], $"{GetName()}_ids", OnnxAttribute.Int("to", (long)OnnxElementType.Int64));
-        return graph.AddNode("Gather", [table, ids], GetName(), OnnxAttribute.Int("axis", 0));
+        ArgumentNullException.ThrowIfNull(context);
+        OnnxGraphBuilder graph = context.Graph;
+        string table = AddWeight(context, "weight", weight);
+        string ids = graph.AddNode("Cast", [input], $"{PathIn(context)}_ids", OnnxAttribute.Int("to", (long)OnnxElementType.Int64));
+        return graph.AddNode("Gather", [table, ids], PathIn(context), OnnxAttribute.Int("axis", 0));
     }
 
     /// <summary>

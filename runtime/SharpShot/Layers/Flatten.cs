@@ -15,6 +15,6 @@ public sealed class FlattenLayer : Layer
     public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => x.flatten(1);
 
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input) =>
-        graph.AddNode("Flatten", [input], GetName(), OnnxAttribute.Int("axis", 1));
+    public override string EmitOnnx(OnnxEmitContext context, string input) =>
+        context.Graph.AddNode("Flatten", [input], PathIn(context), OnnxAttribute.Int("axis", 1));
 }

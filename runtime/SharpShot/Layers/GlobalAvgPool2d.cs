@@ -15,9 +15,10 @@ public sealed class GlobalAvgPool2dLayer : Layer
     public override Tensor Forward(Tensor x, ParameterCursor parameters, bool training) => x.mean([2, 3]);
 
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input)
+    public override string EmitOnnx(OnnxEmitContext context, string input)
     {
-        string pooled = graph.AddNode("GlobalAveragePool", [input], GetName() + "_pooled");
-        return graph.AddNode("Flatten", [pooled], GetName(), OnnxAttribute.Int("axis", 1));
+        OnnxGraphBuilder graph = context.Graph;
+        string pooled = graph.AddNode("GlobalAveragePool", [input], PathIn(context) + "_pooled");
+        return graph.AddNode("Flatten", [pooled], PathIn(context), OnnxAttribute.Int("axis", 1));
     }
 }

@@ -32,22 +32,20 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     public abstract Tensor Forward(Tensor x, ParameterCursor parameters, bool training);
 
     /// <summary>
-    /// Appends this layer's ONNX nodes (and its weights, as initializers) to <paramref name="graph"/>,
-    /// reading from the value named <paramref name="input"/>; returns the name of the output value.
+    /// Appends this layer's ONNX nodes to <paramref name="context"/>'s graph, reading from the value named
+    /// <paramref name="input"/>, with the weights taken from <paramref name="context"/> (not the layer's own); returns the
+    /// name of the output value. The graph computes what <see cref="Forward"/> computes with those weights in the
+    /// context's mode.
     /// </summary>
-    public abstract string EmitOnnx(OnnxGraphBuilder graph, string input);
+    public abstract string EmitOnnx(OnnxEmitContext context, string input);
 
     /// <summary>Takes the next parameter from <paramref name="parameters"/>, checking it has <paramref name="own"/>'s shape.</summary>
     protected Tensor Take(ParameterCursor parameters, string name, Parameter own) => parameters.Next(GetName(), name, own.shape);
 
-    /// <summary>The values of a parameter as a flat float array, row-major, copied to the CPU.</summary>
-    protected static float[] ToArray(Tensor parameter)
-    {
-        using var scope = NewDisposeScope();
-        return parameter.detach().cpu().contiguous().data<float>().ToArray();
-    }
+    /// <summary>This layer's full name in <paramref name="context"/>'s scope: the prefix of its values and initializers.</summary>
+    protected string PathIn(OnnxEmitContext context) => context.Name(GetName());
 
-    /// <summary>Adds a parameter's current values to <paramref name="graph"/> as an initializer named after this layer.</summary>
-    protected string AddInitializer(OnnxGraphBuilder graph, string name, Tensor parameter) =>
-        graph.AddInitializer($"{GetName()}.{name}", ToArray(parameter), parameter.shape);
+    /// <summary>Takes the next weight from <paramref name="context"/> (checked against <paramref name="own"/>'s shape) and adds it as the initializer <c>{layer}.{name}</c>.</summary>
+    protected string AddWeight(OnnxEmitContext context, string name, Parameter own) =>
+        context.AddInitializer($"{GetName()}.{name}", Take(context.Weights, name, own));
 }

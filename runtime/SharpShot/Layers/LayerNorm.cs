@@ -50,17 +50,18 @@ public sealed class LayerNormLayer : Layer
     /// LayerNormalization from opset 17; below it ReduceMean, Sub, Mul, ReduceMean, Add, Sqrt, Div, Mul, Add
     /// (the biased variance, as PyTorch uses). ReduceMean takes its axes as an attribute there (before opset 18).
     /// </remarks>
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input)
+    public override string EmitOnnx(OnnxEmitContext context, string input)
     {
-        string gamma = AddInitializer(graph, "weight", weight);
-        string beta = AddInitializer(graph, "bias", bias);
+        OnnxGraphBuilder graph = context.Graph;
+        string gamma = AddWeight(context, "weight", weight);
+        string beta = AddWeight(context, "bias", bias);
         if (graph.Opset >= LayerNormalizationOpset)
         {
-            return graph.AddNode("LayerNormalization", [input, gamma, beta], GetName(),
+            return graph.AddNode("LayerNormalization", [input, gamma, beta], PathIn(context),
                 OnnxAttribute.Int("axis", -1), OnnxAttribute.Float("epsilon", (float)Epsilon));
         }
 
-        string name = GetName();
+        string name = PathIn(context);
         string epsilon = graph.AddInitializer($"{name}.epsilon", [(float)Epsilon]);
         string mean = graph.AddNode("ReduceMean", [input], $"{name}_mean", OnnxAttribute.Ints("axes", -1), OnnxAttribute.Int("keepdims", 1));
         string centered = graph.AddNode("Sub", [input, mean], $"{name}_centered");

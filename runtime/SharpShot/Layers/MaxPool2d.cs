@@ -32,8 +32,8 @@ public sealed class MaxPool2dLayer : Layer
         nn.functional.max_pool2d(x, _kernel, _strides, _padding);
 
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input) =>
-        graph.AddNode("MaxPool", [input], GetName(),
+    public override string EmitOnnx(OnnxEmitContext context, string input) =>
+        context.Graph.AddNode("MaxPool", [input], PathIn(context),
             OnnxAttribute.Ints("kernel_shape", _kernel),
             OnnxAttribute.Ints("strides", _strides),
             OnnxAttribute.Ints("pads", _padding[0], _padding[1], _padding[0], _padding[1]));

@@ -95,9 +95,15 @@ public abstract class RecurrentLayer : Layer
     }
 
     /// <inheritdoc />
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input) =>
-        Recurrent.EmitOnnx(graph, GetName(), input, OpType, OnnxGateOrder, Units, ReturnSequences,
-            weight_ih, weight_hh, bias_ih, bias_hh, OnnxAttributes);
+    public override string EmitOnnx(OnnxEmitContext context, string input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Tensor wih = Take(context.Weights, "weight_ih", weight_ih);
+        Tensor whh = Take(context.Weights, "weight_hh", weight_hh);
+        Tensor bih = Take(context.Weights, "bias_ih", bias_ih);
+        Tensor bhh = Take(context.Weights, "bias_hh", bias_hh);
+        return Recurrent.EmitOnnx(context.Graph, PathIn(context), input, OpType, OnnxGateOrder, Units, ReturnSequences, wih, whh, bih, bhh, OnnxAttributes);
+    }
 
     /// <summary>
     /// Runs the recurrence over the steps of <paramref name="x"/> (N, L, inputSize) from a zero state with the

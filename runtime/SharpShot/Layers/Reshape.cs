@@ -35,9 +35,10 @@ public sealed class ReshapeLayer : Layer
     /// the batch is carried over exactly, whatever its size (also 0), and a sample of the wrong size is an error
     /// rather than a silently different batch, as −1 would give.
     /// </remarks>
-    public override string EmitOnnx(OnnxGraphBuilder graph, string input)
+    public override string EmitOnnx(OnnxEmitContext context, string input)
     {
-        string shape = graph.AddInitializer($"{GetName()}.shape", [0L, .. _shape], _shape.Length + 1);
-        return graph.AddNode("Reshape", [input, shape], GetName());
+        OnnxGraphBuilder graph = context.Graph;
+        string shape = graph.AddInitializer($"{PathIn(context)}.shape", [0L, .. _shape], _shape.Length + 1);
+        return graph.AddNode("Reshape", [input, shape], PathIn(context));
     }
 }

@@ -121,13 +121,13 @@ namespace Demo.Mlp
         }
 
         /// <inheritdoc />
-        protected override string EmitOnnxGraph(global::SharpShot.Onnx.OnnxGraphBuilder graph, string input)
+        protected override string EmitOnnxGraph(global::SharpShot.Layers.OnnxEmitContext context, string input)
         {
-            var x = dense_1.EmitOnnx(graph, input);
-            x = relu_2.EmitOnnx(graph, x);
-            x = dropout_3.EmitOnnx(graph, x);
-            x = dense_4.EmitOnnx(graph, x);
-            x = softmax_5.EmitOnnx(graph, x);
+            var x = dense_1.EmitOnnx(context, input);
+            x = relu_2.EmitOnnx(context, x);
+            x = dropout_3.EmitOnnx(context, x);
+            x = dense_4.EmitOnnx(context, x);
+            x = softmax_5.EmitOnnx(context, x);
             return x;
         }
 

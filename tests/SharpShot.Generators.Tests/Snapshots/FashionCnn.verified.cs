@@ -139,15 +139,15 @@ namespace Demo
         }
 
         /// <inheritdoc />
-        protected override string EmitOnnxGraph(global::SharpShot.Onnx.OnnxGraphBuilder graph, string input)
+        protected override string EmitOnnxGraph(global::SharpShot.Layers.OnnxEmitContext context, string input)
         {
-            var x = conv2d_1.EmitOnnx(graph, input);
-            x = relu_2.EmitOnnx(graph, x);
-            x = maxpool2d_3.EmitOnnx(graph, x);
-            x = flatten_4.EmitOnnx(graph, x);
-            x = dense_5.EmitOnnx(graph, x);
-            x = relu_6.EmitOnnx(graph, x);
-            x = dense_7.EmitOnnx(graph, x);
+            var x = conv2d_1.EmitOnnx(context, input);
+            x = relu_2.EmitOnnx(context, x);
+            x = maxpool2d_3.EmitOnnx(context, x);
+            x = flatten_4.EmitOnnx(context, x);
+            x = dense_5.EmitOnnx(context, x);
+            x = relu_6.EmitOnnx(context, x);
+            x = dense_7.EmitOnnx(context, x);
             return x;
         }
 

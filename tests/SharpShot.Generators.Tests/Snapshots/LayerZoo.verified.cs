@@ -271,31 +271,31 @@ namespace Demo
         }
 
         /// <inheritdoc />
-        protected override string EmitOnnxGraph(global::SharpShot.Onnx.OnnxGraphBuilder graph, string input)
+        protected override string EmitOnnxGraph(global::SharpShot.Layers.OnnxEmitContext context, string input)
         {
-            var x = conv2d_1.EmitOnnx(graph, input);
-            x = batchnorm2d_2.EmitOnnx(graph, x);
-            x = leakyrelu_3.EmitOnnx(graph, x);
-            x = conv2d_4.EmitOnnx(graph, x);
-            x = elu_5.EmitOnnx(graph, x);
-            x = convtranspose2d_6.EmitOnnx(graph, x);
-            x = avgpool2d_7.EmitOnnx(graph, x);
-            x = maxpool2d_8.EmitOnnx(graph, x);
-            x = gelu_9.EmitOnnx(graph, x);
-            x = reshape_10.EmitOnnx(graph, x);
-            x = conv1d_11.EmitOnnx(graph, x);
-            x = batchnorm1d_12.EmitOnnx(graph, x);
-            x = silu_13.EmitOnnx(graph, x);
-            x = reshape_14.EmitOnnx(graph, x);
-            x = layernorm_15.EmitOnnx(graph, x);
-            x = lstm_16.EmitOnnx(graph, x);
-            x = gru_17.EmitOnnx(graph, x);
-            x = tanh_18.EmitOnnx(graph, x);
-            x = dense_19.EmitOnnx(graph, x);
-            x = sigmoid_20.EmitOnnx(graph, x);
-            x = dropout_21.EmitOnnx(graph, x);
-            x = dense_22.EmitOnnx(graph, x);
-            x = logsoftmax_23.EmitOnnx(graph, x);
+            var x = conv2d_1.EmitOnnx(context, input);
+            x = batchnorm2d_2.EmitOnnx(context, x);
+            x = leakyrelu_3.EmitOnnx(context, x);
+            x = conv2d_4.EmitOnnx(context, x);
+            x = elu_5.EmitOnnx(context, x);
+            x = convtranspose2d_6.EmitOnnx(context, x);
+            x = avgpool2d_7.EmitOnnx(context, x);
+            x = maxpool2d_8.EmitOnnx(context, x);
+            x = gelu_9.EmitOnnx(context, x);
+            x = reshape_10.EmitOnnx(context, x);
+            x = conv1d_11.EmitOnnx(context, x);
+            x = batchnorm1d_12.EmitOnnx(context, x);
+            x = silu_13.EmitOnnx(context, x);
+            x = reshape_14.EmitOnnx(context, x);
+            x = layernorm_15.EmitOnnx(context, x);
+            x = lstm_16.EmitOnnx(context, x);
+            x = gru_17.EmitOnnx(context, x);
+            x = tanh_18.EmitOnnx(context, x);
+            x = dense_19.EmitOnnx(context, x);
+            x = sigmoid_20.EmitOnnx(context, x);
+            x = dropout_21.EmitOnnx(context, x);
+            x = dense_22.EmitOnnx(context, x);
+            x = logsoftmax_23.EmitOnnx(context, x);
             return x;
         }
 

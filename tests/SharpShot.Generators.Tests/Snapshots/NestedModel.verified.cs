@@ -109,11 +109,11 @@ namespace Company.Vision
                 }
 
                 /// <inheritdoc />
-                protected override string EmitOnnxGraph(global::SharpShot.Onnx.OnnxGraphBuilder graph, string input)
+                protected override string EmitOnnxGraph(global::SharpShot.Layers.OnnxEmitContext context, string input)
                 {
-                    var x = flatten_1.EmitOnnx(graph, input);
-                    x = dense_2.EmitOnnx(graph, x);
-                    x = softmax_3.EmitOnnx(graph, x);
+                    var x = flatten_1.EmitOnnx(context, input);
+                    x = dense_2.EmitOnnx(context, x);
+                    x = softmax_3.EmitOnnx(context, x);
                     return x;
                 }
 

@@ -151,13 +151,13 @@ namespace Demo.FewShot
         }
 
         /// <inheritdoc />
-        protected override string EmitOnnxGraph(global::SharpShot.Onnx.OnnxGraphBuilder graph, string input)
+        protected override string EmitOnnxGraph(global::SharpShot.Layers.OnnxEmitContext context, string input)
         {
-            var x = convblock_1_1.EmitOnnx(graph, input);
-            x = convblock_1_2.EmitOnnx(graph, x);
-            x = convblock_1_3.EmitOnnx(graph, x);
-            x = convblock_1_4.EmitOnnx(graph, x);
-            x = flatten_2.EmitOnnx(graph, x);
+            var x = convblock_1_1.EmitOnnx(context, input);
+            x = convblock_1_2.EmitOnnx(context, x);
+            x = convblock_1_3.EmitOnnx(context, x);
+            x = convblock_1_4.EmitOnnx(context, x);
+            x = flatten_2.EmitOnnx(context, x);
             return x;
         }
 

@@ -123,13 +123,13 @@ namespace Demo
         }
 
         /// <inheritdoc />
-        protected override string EmitOnnxGraph(global::SharpShot.Onnx.OnnxGraphBuilder graph, string input)
+        protected override string EmitOnnxGraph(global::SharpShot.Layers.OnnxEmitContext context, string input)
         {
-            var x = stem.EmitOnnx(graph, input);
-            x = relu_2.EmitOnnx(graph, x);
-            x = maxpool2d_3.EmitOnnx(graph, x);
-            x = flatten_4.EmitOnnx(graph, x);
-            x = classifier.EmitOnnx(graph, x);
+            var x = stem.EmitOnnx(context, input);
+            x = relu_2.EmitOnnx(context, x);
+            x = maxpool2d_3.EmitOnnx(context, x);
+            x = flatten_4.EmitOnnx(context, x);
+            x = classifier.EmitOnnx(context, x);
             return x;
         }
 

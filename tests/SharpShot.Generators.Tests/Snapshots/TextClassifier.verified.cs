@@ -137,14 +137,14 @@ namespace Demo.Text
         }
 
         /// <inheritdoc />
-        protected override string EmitOnnxGraph(global::SharpShot.Onnx.OnnxGraphBuilder graph, string input)
+        protected override string EmitOnnxGraph(global::SharpShot.Layers.OnnxEmitContext context, string input)
         {
-            var x = embedding_1.EmitOnnx(graph, input);
-            x = gru_2.EmitOnnx(graph, x);
-            x = lstm_3.EmitOnnx(graph, x);
-            x = batchnorm1d_4.EmitOnnx(graph, x);
-            x = dense_5.EmitOnnx(graph, x);
-            x = softmax_6.EmitOnnx(graph, x);
+            var x = embedding_1.EmitOnnx(context, input);
+            x = gru_2.EmitOnnx(context, x);
+            x = lstm_3.EmitOnnx(context, x);
+            x = batchnorm1d_4.EmitOnnx(context, x);
+            x = dense_5.EmitOnnx(context, x);
+            x = softmax_6.EmitOnnx(context, x);
             return x;
         }
 

@@ -198,17 +198,17 @@ namespace Demo.Composed
         }
 
         /// <inheritdoc />
-        protected override string EmitOnnxGraph(global::SharpShot.Onnx.OnnxGraphBuilder graph, string input)
+        protected override string EmitOnnxGraph(global::SharpShot.Layers.OnnxEmitContext context, string input)
         {
-            var x = stem.EmitOnnx(graph, input);
-            x = relu_2.EmitOnnx(graph, x);
-            x = stage_3_1.EmitOnnx(graph, x);
-            x = stage_3_2.EmitOnnx(graph, x);
-            x = residual_4.EmitOnnx(graph, x);
-            x = relu_5.EmitOnnx(graph, x);
-            x = globalavgpool2d_6.EmitOnnx(graph, x);
-            x = dense_7.EmitOnnx(graph, x);
-            x = softmax_8.EmitOnnx(graph, x);
+            var x = stem.EmitOnnx(context, input);
+            x = relu_2.EmitOnnx(context, x);
+            x = stage_3_1.EmitOnnx(context, x);
+            x = stage_3_2.EmitOnnx(context, x);
+            x = residual_4.EmitOnnx(context, x);
+            x = relu_5.EmitOnnx(context, x);
+            x = globalavgpool2d_6.EmitOnnx(context, x);
+            x = dense_7.EmitOnnx(context, x);
+            x = softmax_8.EmitOnnx(context, x);
             return x;
         }
 

@@ -131,12 +131,12 @@ namespace Demo.Reuse
         }
 
         /// <inheritdoc />
-        protected override string EmitOnnxGraph(global::SharpShot.Onnx.OnnxGraphBuilder graph, string input)
+        protected override string EmitOnnxGraph(global::SharpShot.Layers.OnnxEmitContext context, string input)
         {
-            var x = features.EmitOnnx(graph, input);
-            x = head.EmitOnnx(graph, x);
-            x = relu_3.EmitOnnx(graph, x);
-            x = dense_4.EmitOnnx(graph, x);
+            var x = features.EmitOnnx(context, input);
+            x = head.EmitOnnx(context, x);
+            x = relu_3.EmitOnnx(context, x);
+            x = dense_4.EmitOnnx(context, x);
             return x;
         }
 

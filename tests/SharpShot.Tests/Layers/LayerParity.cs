@@ -30,7 +30,7 @@ internal static class LayerParity
         string y;
         using (no_grad())
         {
-            y = layer.EmitOnnx(graph, x);
+            y = layer.EmitOnnx(new OnnxEmitContext(graph, layer.OwnParameters, training: false), x);
         }
 
         string output = graph.AddNode("Identity", [y], "output");

@@ -247,64 +247,28 @@ public sealed class MetaLearner : IDisposable
     }
 
     /// <summary>
-    /// Writes the network as ONNX (see <see cref="SequentialModel.ExportOnnx"/>). For the MAML family, batch
+    /// Writes the network as ONNX (see <see cref="SequentialModel.ExportOnnx(string, int)"/>). For the MAML family, batch
     /// normalization in the file uses the statistics of each batch it is given, as adaptation and evaluation do
     /// here: classify a task's queries together, as a batch. Prototypical Networks export the embedding as is.
     /// </summary>
     /// <param name="path">Where to write the .onnx file.</param>
     /// <param name="opset">ONNX opset, 13 or newer.</param>
-    public void ExportOnnx(string path, int opset = Onnx.OnnxGraphBuilder.DefaultOpset)
-    {
-        BatchNormLayer[] norms = Options.Algorithm == MetaAlgorithm.ProtoNet ? [] : Model.modules().OfType<BatchNormLayer>().ToArray();
-        try
-        {
-            foreach (BatchNormLayer norm in norms)
-            {
-                norm.ExportsBatchStatistics = true;
-            }
-
-            Model.ExportOnnx(path, opset);
-        }
-        finally
-        {
-            foreach (BatchNormLayer norm in norms)
-            {
-                norm.ExportsBatchStatistics = false;
-            }
-        }
-    }
+    public void ExportOnnx(string path, int opset = Onnx.OnnxGraphBuilder.DefaultOpset) =>
+        Model.ExportOnnx(path, Model.FunctionalParameters(), training: Options.Algorithm != MetaAlgorithm.ProtoNet, opset);
 
     /// <summary>
     /// Adapts to the support set (<see cref="Adapt"/>) and writes the adapted network as ONNX (see
-    /// <see cref="ExportOnnx"/>: batch normalization by batch statistics); the model's own weights are restored afterwards.
+    /// <see cref="ExportOnnx"/>: batch normalization by batch statistics); the model's own weights are not touched.
     /// </summary>
     public void ExportAdaptedOnnx(string path, Tensor supportX, Tensor supportY, int? steps = null, int opset = Onnx.OnnxGraphBuilder.DefaultOpset)
     {
         IReadOnlyList<Tensor> adapted = Adapt(supportX, supportY, steps);
-        using var scope = NewDisposeScope();
-        Tensor[] original = _weights.Select(w => w.detach().clone()).ToArray();
         try
         {
-            using (no_grad())
-            {
-                for (int i = 0; i < _weights.Length; i++)
-                {
-                    _weights[i].copy_(adapted[i]);
-                }
-            }
-
-            ExportOnnx(path, opset);
+            Model.ExportOnnx(path, adapted, training: true, opset);
         }
         finally
         {
-            using (no_grad())
-            {
-                for (int i = 0; i < _weights.Length; i++)
-                {
-                    _weights[i].copy_(original[i]);
-                }
-            }
-
             foreach (Tensor tensor in adapted)
             {
                 tensor.Dispose();
