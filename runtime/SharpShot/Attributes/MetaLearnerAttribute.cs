@@ -1,37 +1,5 @@
 namespace SharpShot;
 
-/// <summary>A meta-learning algorithm.</summary>
-public enum MetaAlgorithm
-{
-    /// <summary>Prototypical Networks (Snell et al., 2017): the model is an embedding; a query goes to the class with the nearest mean support embedding.</summary>
-    ProtoNet,
-
-    /// <summary>MAML (Finn et al., 2017), second order: the outer gradient flows through the inner gradient steps.</summary>
-    Maml,
-
-    /// <summary>First-order MAML: the outer gradient is the query gradient at the adapted weights.</summary>
-    FoMaml,
-
-    /// <summary>Reptile (Nichol et al., 2018): the weights move towards the weights each task's inner loop reaches.</summary>
-    Reptile,
-
-    /// <summary>ANIL (Raghu et al., 2020): MAML that adapts only the head, the last layer with parameters.</summary>
-    Anil,
-
-    /// <summary>Meta-SGD (Li et al., 2017): MAML with a learned inner learning rate per weight.</summary>
-    MetaSgd,
-}
-
-/// <summary>What a meta-learner's tasks ask of the model.</summary>
-public enum MetaTaskKind
-{
-    /// <summary>N-way classification: the model outputs one logit per way; cross-entropy loss, accuracy.</summary>
-    Classification,
-
-    /// <summary>Regression: the model outputs the target; mean squared error.</summary>
-    Regression,
-}
-
 /// <summary>
 /// Declares how a <see cref="ModelAttribute"/> class is meta-trained: the generator emits
 /// <c>MetaLearningDefaults</c> (these settings as <see cref="FewShot.MetaLearnerOptions"/>) and
@@ -53,19 +21,19 @@ public sealed class MetaLearnerAttribute : Attribute
     public MetaAlgorithm Algorithm { get; }
 
     /// <summary>Classification or regression tasks. Default classification.</summary>
-    public MetaTaskKind Task { get; set; } = MetaTaskKind.Classification;
+    public MetaTaskKind Task { get; set; } = Defaults.MetaLearning.Task;
 
     /// <summary>Classes per episode, N (classification). Default 5.</summary>
-    public int Ways { get; set; } = 5;
+    public int Ways { get; set; } = Defaults.MetaLearning.Ways;
 
     /// <summary>Support samples per class, K (per task for regression). Default 1.</summary>
-    public int Shots { get; set; } = 1;
+    public int Shots { get; set; } = Defaults.MetaLearning.Shots;
 
     /// <summary>Query samples per class (per task for regression). Default 15.</summary>
-    public int Queries { get; set; } = 15;
+    public int Queries { get; set; } = Defaults.MetaLearning.Queries;
 
     /// <summary>Gradient steps of the inner loop during meta-training (MAML family). Default 1.</summary>
-    public int InnerSteps { get; set; } = 1;
+    public int InnerSteps { get; set; } = Defaults.MetaLearning.InnerSteps;
 
     /// <summary>
     /// Meta-train on the mean of the query losses after every inner step rather than after the last (MAML,
@@ -84,17 +52,17 @@ public sealed class MetaLearnerAttribute : Attribute
     public int EvaluationInnerSteps { get; set; }
 
     /// <summary>Learning rate of the inner loop (the initial one for Meta-SGD). Default 0.4.</summary>
-    public double InnerLearningRate { get; set; } = 0.4;
+    public double InnerLearningRate { get; set; } = Defaults.MetaLearning.InnerLearningRate;
 
     /// <summary>Episodes (tasks) per meta-update; 0 means the algorithm's default: 1 for Prototypical Networks, 32 for the MAML family. Default 0.</summary>
     public int MetaBatch { get; set; }
 
     /// <summary>Outer (Adam) learning rate. Default 1e-3.</summary>
-    public double MetaLearningRate { get; set; } = 1e-3;
+    public double MetaLearningRate { get; set; } = Defaults.MetaLearning.LearningRate;
 
     /// <summary>Meta-updates to train for. Default 10,000.</summary>
-    public int Steps { get; set; } = 10_000;
+    public int Steps { get; set; } = Defaults.MetaLearning.Steps;
 
     /// <summary>Seed of the episodes and of any randomness in the model. Default 42.</summary>
-    public int Seed { get; set; } = 42;
+    public int Seed { get; set; } = Defaults.MetaLearning.Seed;
 }

@@ -7,22 +7,22 @@ namespace SharpShot.Training;
 public sealed record TrainingOptions
 {
     /// <summary>Passes over the training set.</summary>
-    public int Epochs { get; init; } = 10;
+    public int Epochs { get; init; } = Defaults.Training.Epochs;
 
     /// <summary>Samples per optimizer step; the last batch of an epoch may be smaller.</summary>
-    public int BatchSize { get; init; } = 32;
+    public int BatchSize { get; init; } = Defaults.Training.BatchSize;
 
     /// <summary>Optimizer.</summary>
-    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+    public OptimizerKind Optimizer { get; init; } = Defaults.Training.Optimizer;
 
     /// <summary>Learning rate.</summary>
-    public double LearningRate { get; init; } = 1e-3;
+    public double LearningRate { get; init; } = Defaults.Training.LearningRate;
 
     /// <summary>Momentum (SGD only).</summary>
-    public double Momentum { get; init; }
+    public double Momentum { get; init; } = Defaults.Training.Momentum;
 
     /// <summary>Seed for shuffling and dropout.</summary>
-    public int Seed { get; init; } = 42;
+    public int Seed { get; init; } = Defaults.Training.Seed;
 
     /// <summary>
     /// When set, the weights, optimizer state and progress are written to this file (atomically) after

@@ -11,28 +11,28 @@ namespace SharpShot.FewShot;
 public sealed record MetaLearnerOptions
 {
     /// <summary>The algorithm <see cref="MetaLearner"/> runs. <see cref="ProtoNet.MetaTrain"/> ignores it.</summary>
-    public MetaAlgorithm Algorithm { get; init; } = MetaAlgorithm.ProtoNet;
+    public MetaAlgorithm Algorithm { get; init; } = Defaults.MetaLearning.Algorithm;
 
     /// <summary>Classification (episodes of N classes) or regression tasks.</summary>
-    public MetaTaskKind Task { get; init; } = MetaTaskKind.Classification;
+    public MetaTaskKind Task { get; init; } = Defaults.MetaLearning.Task;
 
     /// <summary>Classes per training episode, N (classification).</summary>
-    public int Ways { get; init; } = 5;
+    public int Ways { get; init; } = Defaults.MetaLearning.Ways;
 
     /// <summary>Support samples per class, K (per task for regression).</summary>
-    public int Shots { get; init; } = 1;
+    public int Shots { get; init; } = Defaults.MetaLearning.Shots;
 
     /// <summary>Query samples per class, Q (per task for regression).</summary>
-    public int Queries { get; init; } = 15;
+    public int Queries { get; init; } = Defaults.MetaLearning.Queries;
 
     /// <summary>Meta-updates (outer optimizer steps). Raising it and running again with the same checkpoint trains on.</summary>
-    public int Steps { get; init; } = 10_000;
+    public int Steps { get; init; } = Defaults.MetaLearning.Steps;
 
     /// <summary>Episodes (tasks) per meta-update; null: 1 for Prototypical Networks, 32 for the MAML family.</summary>
     public int? MetaBatch { get; init; }
 
     /// <summary>Gradient steps of the inner loop in meta-training (MAML family).</summary>
-    public int InnerSteps { get; init; } = 1;
+    public int InnerSteps { get; init; } = Defaults.MetaLearning.InnerSteps;
 
     /// <summary>
     /// MAML, first-order MAML, ANIL and Meta-SGD: meta-train on the mean of the query losses after each inner step,
@@ -62,16 +62,16 @@ public sealed record MetaLearnerOptions
     public int? EvaluationInnerSteps { get; init; }
 
     /// <summary>Learning rate of the inner loop (MAML family; Meta-SGD's starting per-weight rate).</summary>
-    public double InnerLearningRate { get; init; } = 0.4;
+    public double InnerLearningRate { get; init; } = Defaults.MetaLearning.InnerLearningRate;
 
     /// <summary>Adam's (outer) learning rate at the start.</summary>
-    public double LearningRate { get; init; } = 1e-3;
+    public double LearningRate { get; init; } = Defaults.MetaLearning.LearningRate;
 
     /// <summary>The outer learning rate halves after every this many steps; 0 keeps it constant; null: 2,000 for Prototypical Networks, 0 otherwise.</summary>
     public int? LearningRateHalvingEvery { get; init; }
 
     /// <summary>Seed of the training episodes and of any randomness in the model (dropout).</summary>
-    public int Seed { get; init; } = 42;
+    public int Seed { get; init; } = Defaults.MetaLearning.Seed;
 
     /// <summary>Applied to every training episode (e.g. <see cref="RotateClasses"/>); none when null.</summary>
     public EpisodeTransform? Transform { get; init; }
@@ -80,10 +80,10 @@ public sealed record MetaLearnerOptions
     public FewShotDataset? ValidationData { get; init; }
 
     /// <summary>Validate after every this many steps, and after the last one.</summary>
-    public int ValidationEvery { get; init; } = 1_000;
+    public int ValidationEvery { get; init; } = Defaults.MetaLearning.ValidationEvery;
 
     /// <summary>Episodes per validation; the same episodes every time, so validations are comparable.</summary>
-    public int ValidationEpisodes { get; init; } = 100;
+    public int ValidationEpisodes { get; init; } = Defaults.MetaLearning.ValidationEpisodes;
 
     /// <summary>Classes per validation episode; <see cref="Ways"/> when null.</summary>
     public int? ValidationWays { get; init; }
@@ -103,22 +103,22 @@ public sealed record MetaLearnerOptions
     public string? CheckpointPath { get; init; }
 
     /// <summary>Steps between checkpoints.</summary>
-    public int CheckpointEvery { get; init; } = 500;
+    public int CheckpointEvery { get; init; } = Defaults.MetaLearning.CheckpointEvery;
 
     /// <summary>Steps between progress reports (besides those after validations and at the end).</summary>
-    public int ProgressEvery { get; init; } = 50;
+    public int ProgressEvery { get; init; } = Defaults.MetaLearning.ProgressEvery;
 
     /// <summary>Episodes drawn ahead on a background task.</summary>
-    public int PrefetchDepth { get; init; } = 4;
+    public int PrefetchDepth { get; init; } = Defaults.MetaLearning.PrefetchDepth;
 
     /// <summary>Episodes per meta-update, resolved.</summary>
-    public int EffectiveMetaBatch => MetaBatch ?? (Algorithm == MetaAlgorithm.ProtoNet ? 1 : 32);
+    public int EffectiveMetaBatch => MetaBatch ?? Traits.DefaultMetaBatch;
 
     /// <summary>Inner steps at test time, resolved.</summary>
     public int EffectiveEvaluationInnerSteps => EvaluationInnerSteps ?? InnerSteps;
 
     /// <summary>Learning-rate halving interval, resolved.</summary>
-    public int EffectiveLearningRateHalvingEvery => LearningRateHalvingEvery ?? (Algorithm == MetaAlgorithm.ProtoNet ? 2_000 : 0);
+    public int EffectiveLearningRateHalvingEvery => LearningRateHalvingEvery ?? Traits.DefaultLearningRateHalvingEvery;
 
     /// <summary>Validation episodes' classes per episode, resolved.</summary>
     internal int EffectiveValidationWays => ValidationWays ?? Ways;
@@ -129,17 +129,24 @@ public sealed record MetaLearnerOptions
     /// <summary>Validation episodes' queries, resolved.</summary>
     internal int EffectiveValidationQueries => ValidationQueries ?? Queries;
 
+    /// <summary>What <see cref="Algorithm"/> can do and its defaults.</summary>
+    internal MetaAlgorithmTraits Traits => MetaAlgorithmTraits.Of(Algorithm);
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid value.</summary>
     public void Validate()
     {
+        Require(Enum.IsDefined(Algorithm), $"Algorithm must be a named MetaAlgorithm; got {Algorithm}.");
+        Require(Enum.IsDefined(Task), $"Task must be a named MetaTaskKind; got {Task}.");
+        Require(Task != MetaTaskKind.Regression || Traits.SupportsRegression,
+            $"{Traits.Title} cannot meta-train on regression tasks; these can: {MetaAlgorithmTraits.Titles(t => t.SupportsRegression)}.");
         Require(Ways >= 2, $"Ways must be at least 2; got {Ways}.");
         Require(Shots >= 1, $"Shots must be at least 1; got {Shots}.");
         Require(Queries >= 1, $"Queries must be at least 1; got {Queries}.");
         Require(Steps >= 1, $"Steps must be positive; got {Steps}.");
         Require(EffectiveMetaBatch >= 1, $"MetaBatch must be positive; got {MetaBatch}.");
         Require(InnerSteps >= 1, $"InnerSteps must be positive; got {InnerSteps}.");
-        Require(!MultiStepLoss || Algorithm is not (MetaAlgorithm.ProtoNet or MetaAlgorithm.Reptile),
-            $"MultiStepLoss applies to MAML, first-order MAML, ANIL and Meta-SGD; the algorithm is {Algorithm}.");
+        Require(!MultiStepLoss || Traits.SupportsMultiStepLoss,
+            $"MultiStepLoss applies to {MetaAlgorithmTraits.Titles(t => t.SupportsMultiStepLoss)}; the algorithm is {Algorithm}.");
         if (MultiStepLossWeights is { } weights)
         {
             Require(MultiStepLoss, "MultiStepLossWeights needs MultiStepLoss = true.");
