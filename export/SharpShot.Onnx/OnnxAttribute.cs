@@ -81,6 +81,22 @@ public sealed class OnnxAttribute
         return new(NewProto(name, AttributeProto.Types.AttributeType.Tensor, p => p.T = tensor));
     }
 
+    /// <summary>
+    /// A tensor attribute whose bytes lie in an external file next to the model, e.g. a large <c>value</c> of a
+    /// Constant node. The file is not read or written here: whoever saves the model writes it.
+    /// </summary>
+    /// <param name="name">Attribute name.</param>
+    /// <param name="type">Element type; any fixed-width type (not <see cref="OnnxElementType.String"/> or <see cref="OnnxElementType.Undefined"/>).</param>
+    /// <param name="data">The file and byte range holding the elements, row-major and little-endian.</param>
+    /// <param name="dims">Tensor shape; none for a scalar.</param>
+    /// <exception cref="ArgumentException">The type has no fixed width, a dim is negative, or <see cref="OnnxExternalData.Length"/> differs from the byte size of the shape.</exception>
+    public static OnnxAttribute ExternalTensor(string name, OnnxElementType type, OnnxExternalData data, params long[] dims)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var tensor = TensorData.External(string.Empty, type, data, dims, $"Tensor attribute '{name}'");
+        return new(NewProto(name, AttributeProto.Types.AttributeType.Tensor, p => p.T = tensor));
+    }
+
     /// <summary>A copy of the attribute as a protobuf message, so that callers cannot change this instance.</summary>
     internal AttributeProto ToProto() => _proto.Clone();
 

@@ -7,30 +7,36 @@ namespace SharpShot.Onnx;
 /// <summary>
 /// Builds an ONNX model one value at a time: graph inputs, constant initializers, nodes and graph outputs.
 /// Every value name is unique and every node input must exist when the node is added, so the nodes are
-/// always in topological order and the model never refers to an undefined value.
+/// always in topological order and the model never refers to an undefined value. A builder starts from an
+/// empty graph (the constructor) or from an existing model (<see cref="FromModel(byte[])"/>), which it extends
+/// with the same calls.
 /// </summary>
 /// <remarks>Not thread-safe: build one graph from one thread.</remarks>
-public sealed class OnnxGraphBuilder
+public sealed partial class OnnxGraphBuilder
 {
     /// <summary>Opset used when none is given: 17, the opset of ONNX 1.12 (IR version 8), which every current runtime and checker accepts.</summary>
     public const int DefaultOpset = 17;
 
-    private readonly string _graphName;
+    // The model being built: its graph, opset imports and metadata and, for a model that was read, everything else
+    // it holds (unknown fields included). IR version, producer and doc string are properties, written by Build.
+    private readonly ModelProto _model;
+    private readonly GraphProto _graph;
 
-    // Every value name (graph input, initializer or node output) with what defined it.
+    // How many of the graph's initializers came with a model that was read; the ones after them were added here.
+    private readonly int _readInitializerCount;
+
+    // Every value name of the graph (graph input, initializer or node output) with what defined it.
     private readonly Dictionary<string, ValueKind> _values = new(StringComparer.Ordinal);
+
+    // Other names a model that was read uses (values of subgraphs, value_info, references to undefined values):
+    // never handed out by UniqueName, never valid as node inputs.
+    private readonly HashSet<string> _reservedNames = new(StringComparer.Ordinal);
 
     // Next suffix to try per hint, so that UniqueName does not rescan hint_1, hint_2, ... every time.
     private readonly Dictionary<string, int> _nextSuffix = new(StringComparer.Ordinal);
 
     private readonly HashSet<string> _nodeNames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _nextNodeIndex = new(StringComparer.Ordinal);
-
-    private readonly List<ValueInfoProto> _inputs = [];
-    private readonly List<ValueInfoProto> _outputs = [];
-    private readonly List<TensorProto> _initializers = [];
-    private readonly List<NodeProto> _nodes = [];
-    private readonly List<StringStringEntryProto> _metadata = [];
 
     private string _producerName = "SharpShot";
     private string _producerVersion = DefaultProducerVersion();
@@ -48,7 +54,9 @@ public sealed class OnnxGraphBuilder
             throw new ArgumentOutOfRangeException(nameof(opset), opset,
                 $"Opset {opset} is not supported: it must be between {OnnxVersions.MinOpset} and {OnnxVersions.MaxOpset}.");
         }
-        _graphName = graphName;
+        _graph = new GraphProto { Name = graphName };
+        _model = new ModelProto { Graph = _graph };
+        _model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = opset });
         Opset = opset;
         IrVersion = OnnxVersions.IrVersionFor(opset);
     }
@@ -60,11 +68,24 @@ public sealed class OnnxGraphBuilder
         NodeOutput,
     }
 
-    /// <summary>The default-domain operator set version the model imports.</summary>
+    /// <summary>
+    /// The default-domain operator set version the model imports. Operators whose form changed between opsets
+    /// (ReduceSum's <c>axes</c>, for example) must be written in this opset's form.
+    /// </summary>
     public int Opset { get; }
 
-    /// <summary>The IR version written to the model: that of the ONNX release which introduced <see cref="Opset"/> (opset 17 gives 8).</summary>
+    /// <summary>
+    /// The IR version written to the model: that of the ONNX release which introduced <see cref="Opset"/> (opset 17
+    /// gives 8), or the version a model read with <see cref="FromModel(byte[])"/> declares.
+    /// </summary>
     public long IrVersion { get; }
+
+    /// <summary>The graph inputs to feed data to, in order: declared inputs that are not initializers.</summary>
+    public IReadOnlyList<OnnxValueInfo> Inputs =>
+        _graph.Input.Where(v => !IsInitializer(v.Name)).Select(OnnxModelInfo.ToValueInfo).ToArray();
+
+    /// <summary>The graph outputs declared so far, in order.</summary>
+    public IReadOnlyList<OnnxValueInfo> Outputs => _graph.Output.Select(OnnxModelInfo.ToValueInfo).ToArray();
 
     /// <summary>Name of the tool that wrote the model; <c>"SharpShot"</c> unless changed.</summary>
     public string ProducerName
@@ -93,13 +114,13 @@ public sealed class OnnxGraphBuilder
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var valueInfo = NewValueInfo(name, type, shape);
-        if (_values.TryGetValue(name, out var existing))
+        if (IsUsed(name))
         {
             throw new ArgumentException(
-                $"Cannot add input '{name}' to graph '{_graphName}': the name is already used by {Describe(existing)}.", nameof(name));
+                $"Cannot add input '{name}' to graph '{_graph.Name}': the name is already used by {DescribeUse(name)}.", nameof(name));
         }
         _values.Add(name, ValueKind.Input);
-        _inputs.Add(valueInfo);
+        _graph.Input.Add(valueInfo);
         return name;
     }
 
@@ -108,25 +129,58 @@ public sealed class OnnxGraphBuilder
     /// <param name="type">Element type.</param>
     /// <param name="shape">Shape, typically with the same symbolic batch axis as the input.</param>
     /// <exception cref="InvalidOperationException">No node output or graph input has this name, or it is already an output.</exception>
-    public void AddOutput(string name, OnnxElementType type, IReadOnlyList<OnnxDimension> shape)
+    public void AddOutput(string name, OnnxElementType type, IReadOnlyList<OnnxDimension> shape) =>
+        AddOutput(name, type, shape, docString: null);
+
+    /// <summary>Declares a graph output with a description.</summary>
+    /// <param name="name">A value produced by a node, or a graph input.</param>
+    /// <param name="type">Element type.</param>
+    /// <param name="shape">Shape, typically with the same symbolic batch axis as the input.</param>
+    /// <param name="docString">What the output holds, stored as its <c>doc_string</c>; <see langword="null"/> for none.</param>
+    /// <exception cref="InvalidOperationException">No node output or graph input has this name, or it is already an output.</exception>
+    public void AddOutput(string name, OnnxElementType type, IReadOnlyList<OnnxDimension> shape, string? docString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var valueInfo = NewValueInfo(name, type, shape);
         if (!_values.TryGetValue(name, out var kind))
         {
             throw new InvalidOperationException(
-                $"Cannot add output '{name}' to graph '{_graphName}': no node output or graph input has that name.");
+                $"Cannot add output '{name}' to graph '{_graph.Name}': no node output or graph input has that name.");
         }
         if (kind == ValueKind.Initializer)
         {
             throw new InvalidOperationException(
-                $"Cannot add output '{name}' to graph '{_graphName}': it is an initializer; an output must be computed by a node or be a graph input (add an Identity node).");
+                $"Cannot add output '{name}' to graph '{_graph.Name}': it is an initializer; an output must be computed by a node or be a graph input (add an Identity node).");
         }
-        if (_outputs.Exists(o => o.Name == name))
+        if (_graph.Output.Any(o => o.Name == name))
         {
-            throw new InvalidOperationException($"'{name}' is already an output of graph '{_graphName}'.");
+            throw new InvalidOperationException($"'{name}' is already an output of graph '{_graph.Name}'.");
         }
-        _outputs.Add(valueInfo);
+        if (docString is not null)
+        {
+            valueInfo.DocString = docString;
+        }
+        _graph.Output.Add(valueInfo);
+    }
+
+    /// <summary>
+    /// Stops declaring a value as a graph output, e.g. to append nodes after it and declare theirs instead. The
+    /// value stays in the graph, as the input of later nodes may be; its declared type and shape are kept as the
+    /// graph's <c>value_info</c>, for shape inference and readers, unless it is a graph input or already described there.
+    /// </summary>
+    /// <param name="name">A current output.</param>
+    /// <exception cref="InvalidOperationException">The graph has no output of this name.</exception>
+    public void RemoveOutput(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var output = _graph.Output.FirstOrDefault(o => o.Name == name) ?? throw new InvalidOperationException(
+            $"Cannot remove output '{name}' from graph '{_graph.Name}': its outputs are [{string.Join(", ", _graph.Output.Select(o => $"'{o.Name}'"))}].");
+        _graph.Output.Remove(output);
+        var isInput = _graph.Input.Any(v => v.Name == name);
+        if (!isInput && !_graph.ValueInfo.Any(v => v.Name == name))
+        {
+            _graph.ValueInfo.Add(output);
+        }
     }
 
     /// <summary>Adds a float constant (weights, biases), stored as little-endian raw data.</summary>
@@ -152,6 +206,24 @@ public sealed class OnnxGraphBuilder
     {
         var name = UniqueName(nameHint);
         AddInitializerTensor(TensorData.Int64(name, values, dims, $"Initializer '{nameHint}'"));
+        return name;
+    }
+
+    /// <summary>
+    /// Adds a constant whose bytes lie in an external file next to the model, as models too large for one protobuf
+    /// file (2 GiB) keep their weights. Nothing is read or written here: whoever saves the model writes the file,
+    /// holding the elements in row-major order, little-endian, at <see cref="OnnxExternalData.Offset"/>.
+    /// </summary>
+    /// <param name="nameHint">Preferred name; made unique with <see cref="UniqueName"/>.</param>
+    /// <param name="type">Element type; any fixed-width type (not <see cref="OnnxElementType.String"/> or <see cref="OnnxElementType.Undefined"/>).</param>
+    /// <param name="data">The file and byte range holding the elements.</param>
+    /// <param name="dims">Shape; none for a scalar.</param>
+    /// <returns>The initializer's unique name.</returns>
+    /// <exception cref="ArgumentException">The type has no fixed width, a dim is negative, or <see cref="OnnxExternalData.Length"/> differs from the byte size of the shape.</exception>
+    public string AddExternalInitializer(string nameHint, OnnxElementType type, OnnxExternalData data, params long[] dims)
+    {
+        var name = UniqueName(nameHint);
+        AddInitializerTensor(TensorData.External(name, type, data, dims, $"Initializer '{nameHint}'"));
         return name;
     }
 
@@ -193,7 +265,7 @@ public sealed class OnnxGraphBuilder
             if (input.Length > 0 && !_values.ContainsKey(input))
             {
                 throw new InvalidOperationException(
-                    $"Cannot add {opType} node to graph '{_graphName}': its input '{input}' is not a graph input, an initializer or the output of an earlier node.");
+                    $"Cannot add {opType} node to graph '{_graph.Name}': its input '{input}' is not a graph input, an initializer or the output of an earlier node.");
             }
         }
         foreach (var hint in outputHints)
@@ -235,7 +307,7 @@ public sealed class OnnxGraphBuilder
         }
         node.Output.AddRange(outputs);
         _nodeNames.Add(node.Name);
-        _nodes.Add(node);
+        _graph.Node.Add(node);
         return outputs;
     }
 
@@ -248,13 +320,13 @@ public sealed class OnnxGraphBuilder
     public string UniqueName(string hint)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(hint);
-        if (!_values.ContainsKey(hint))
+        if (!IsUsed(hint))
         {
             return hint;
         }
         var suffix = _nextSuffix.GetValueOrDefault(hint, 1);
         string candidate;
-        while (_values.ContainsKey(candidate = $"{hint}_{suffix}"))
+        while (IsUsed(candidate = $"{hint}_{suffix}"))
         {
             suffix++;
         }
@@ -262,21 +334,30 @@ public sealed class OnnxGraphBuilder
         return candidate;
     }
 
-    /// <summary>Sets a <c>metadata_props</c> entry; setting a key again replaces its value and keeps its position.</summary>
+    /// <summary>
+    /// Sets a <c>metadata_props</c> entry; setting a key again replaces its value and keeps its position. Further
+    /// entries with the same key, which a model that was read may hold, are removed: readers disagree on which wins.
+    /// </summary>
     /// <param name="key">Key, e.g. one of <see cref="SharpShotMetadata"/>.</param>
     /// <param name="value">Value.</param>
     public void SetMetadata(string key, string value)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
         ArgumentNullException.ThrowIfNull(value);
-        var existing = _metadata.Find(e => e.Key == key);
-        if (existing is not null)
+        var metadata = _model.MetadataProps;
+        var first = metadata.FirstOrDefault(e => e.Key == key);
+        if (first is null)
         {
-            existing.Value = value;
+            metadata.Add(new StringStringEntryProto { Key = key, Value = value });
+            return;
         }
-        else
+        first.Value = value;
+        for (var i = metadata.Count - 1; i >= 0; i--)
         {
-            _metadata.Add(new StringStringEntryProto { Key = key, Value = value });
+            if (metadata[i].Key == key && !ReferenceEquals(metadata[i], first))
+            {
+                metadata.RemoveAt(i);
+            }
         }
     }
 
@@ -284,31 +365,21 @@ public sealed class OnnxGraphBuilder
     /// <exception cref="InvalidOperationException">The graph has no output.</exception>
     public ModelProto Build()
     {
-        if (_outputs.Count == 0)
+        if (_graph.Output.Count == 0)
         {
-            throw new InvalidOperationException($"Graph '{_graphName}' has no output; call AddOutput before building the model.");
+            throw new InvalidOperationException($"Graph '{_graph.Name}' has no output; call AddOutput before building the model.");
         }
 
-        var graph = new GraphProto { Name = _graphName };
-        graph.Node.AddRange(_nodes.Select(n => n.Clone()));
-        graph.Initializer.AddRange(_initializers.Select(t => t.Clone()));
-        graph.Input.AddRange(_inputs.Select(v => v.Clone()));
+        var model = _model.Clone();
+        model.IrVersion = IrVersion;
+        model.ProducerName = ProducerName;
+        model.ProducerVersion = ProducerVersion;
+        model.DocString = DocString ?? string.Empty;
         if (OnnxVersions.InitializersMustBeInputs(IrVersion))
         {
-            graph.Input.AddRange(_initializers.Select(InitializerAsInput));
+            // After the declared inputs; those of a model that was read already list its own initializers.
+            model.Graph.Input.AddRange(_graph.Initializer.Skip(_readInitializerCount).Select(InitializerAsInput));
         }
-        graph.Output.AddRange(_outputs.Select(v => v.Clone()));
-
-        var model = new ModelProto
-        {
-            IrVersion = IrVersion,
-            ProducerName = ProducerName,
-            ProducerVersion = ProducerVersion,
-            DocString = DocString ?? string.Empty,
-            Graph = graph,
-        };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = Opset });
-        model.MetadataProps.AddRange(_metadata.Select(e => e.Clone()));
         return model;
     }
 
@@ -326,15 +397,20 @@ public sealed class OnnxGraphBuilder
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var bytes = ToBytes();
-        AtomicFile.WriteAllBytes(path, bytes);
+        var model = Build();
+        // Streamed, not serialized to an array first: a model extended from a large one may be large too.
+        AtomicFile.Write(path, model.WriteTo);
     }
 
     private void AddInitializerTensor(TensorProto tensor)
     {
         _values.Add(tensor.Name, ValueKind.Initializer);
-        _initializers.Add(tensor);
+        _graph.Initializer.Add(tensor);
     }
+
+    private bool IsUsed(string name) => _values.ContainsKey(name) || _reservedNames.Contains(name);
+
+    private bool IsInitializer(string name) => _values.TryGetValue(name, out var kind) && kind == ValueKind.Initializer;
 
     private string UniqueNodeName(string opType)
     {
@@ -387,12 +463,14 @@ public sealed class OnnxGraphBuilder
         };
     }
 
-    private static string Describe(ValueKind kind) => kind switch
-    {
-        ValueKind.Input => "another graph input",
-        ValueKind.Initializer => "an initializer",
-        _ => "a node output",
-    };
+    private string DescribeUse(string name) => _values.TryGetValue(name, out var kind)
+        ? kind switch
+        {
+            ValueKind.Input => "another graph input",
+            ValueKind.Initializer => "an initializer",
+            _ => "a node output",
+        }
+        : "a value of a subgraph or of value_info";
 
     private static string DefaultProducerVersion()
     {

@@ -128,7 +128,8 @@ public sealed class OnnxModelInfo
         return new ReadOnlyDictionary<string, long>(opsets);
     }
 
-    private static OnnxValueInfo ToValueInfo(ValueInfoProto value)
+    /// <summary>A declared graph input or output as the public record; values that are not tensors get <see cref="OnnxElementType.Undefined"/>.</summary>
+    internal static OnnxValueInfo ToValueInfo(ValueInfoProto value)
     {
         if (value.Type?.TensorType is not { } tensor)
         {

@@ -247,12 +247,4 @@ public class FewShotClassifierTests
             }
         });
     }
-
-    [Fact]
-    public void Dependency_on_TorchSharp_is_still_absent()
-    {
-        var references = typeof(FewShotClassifier).Assembly.GetReferencedAssemblies().Select(a => a.Name ?? "");
-
-        Assert.DoesNotContain(references, name => name.Contains("Torch", StringComparison.OrdinalIgnoreCase));
-    }
 }

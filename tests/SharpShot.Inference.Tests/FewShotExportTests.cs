@@ -71,7 +71,7 @@ public class FewShotExportTests
         using var classifier = FewShotClassifier.Load(FewShotModels.Linear());
         classifier.Fit(HandSupport, HandLabels);
 
-        var model = ModelProto.Parser.ParseFrom(classifier.ExportAdaptedBytes());
+        var model = OnnxModelInfo.Read(classifier.ExportAdaptedBytes()).Proto;
 
         var prototypes = model.Graph.Initializer.Single(t => t.Name == "fewshot.prototypes");
         Assert.Equal([2L, 2L], prototypes.Dims);
@@ -143,7 +143,7 @@ public class FewShotExportTests
 
         var bytes = classifier.ExportAdaptedBytes();
 
-        var model = ModelProto.Parser.ParseFrom(bytes);
+        var model = OnnxModelInfo.Read(bytes).Proto;
         Assert.Equal("probabilities_1", Assert.Single(model.Graph.Output).Name);
         var definedNames = model.Graph.Input.Select(v => v.Name)
             .Concat(model.Graph.Initializer.Select(t => t.Name))
@@ -179,7 +179,7 @@ public class FewShotExportTests
 
         classifier.ExportAdapted(adaptedPath);
 
-        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(adaptedPath));
+        var model = OnnxModelInfo.Read(adaptedPath).Proto;
         Assert.All(model.Graph.Initializer, t => Assert.Equal(TensorProto.Types.DataLocation.Default, t.DataLocation));
         Assert.Equal(TestModels.DenseWeight, ReadFloats(model.Graph.Initializer.Single(t => t.Name == "dense.weight")));
         using var adapted = OnnxModel.Load(adaptedPath);

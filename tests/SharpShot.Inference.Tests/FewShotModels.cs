@@ -1,6 +1,5 @@
-using Google.Protobuf;
+using System.Buffers.Binary;
 using SharpShot.Onnx;
-using SharpShot.Onnx.Proto;
 
 namespace SharpShot.Inference.Tests;
 
@@ -12,7 +11,9 @@ internal static class FewShotModels
     /// <summary>
     /// A linear embedding small enough to follow on paper: [N, 3] → [N, 2] with e = (x0, 2·x1 + 1); x2 is ignored.
     /// </summary>
-    public static byte[] Linear(int opset = OnnxGraphBuilder.DefaultOpset)
+    public static byte[] Linear(int opset = OnnxGraphBuilder.DefaultOpset) => LinearBuilder(opset).ToBytes();
+
+    private static OnnxGraphBuilder LinearBuilder(int opset)
     {
         var b = new OnnxGraphBuilder("linear_embedding", opset);
         var x = b.AddInput("input", OnnxElementType.Float, [Batch, 3]);
@@ -23,7 +24,7 @@ internal static class FewShotModels
         b.AddOutput(output, OnnxElementType.Float, [Batch, 2]);
         b.SetMetadata(SharpShotMetadata.InputShape, "3");
         b.SetMetadata(SharpShotMetadata.ModelName, "Tests.LinearEmbedding");
-        return b.ToBytes();
+        return b;
     }
 
     /// <summary>e = Linear(x) in plain C#.</summary>
@@ -63,24 +64,40 @@ internal static class FewShotModels
 
     /// <summary>
     /// Writes <see cref="TestModels.Dense(int)"/> into <paramref name="folder"/> as <c>dense.onnx</c> with its weight
-    /// matrix moved to the external data file <c>dense.weights</c> (after 16 bytes of padding, to exercise the offset).
+    /// matrix in the external data file <c>dense.weights</c> (after 16 bytes of padding, to exercise the offset).
     /// </summary>
     public static string DenseWithExternalWeights(string folder)
     {
-        var model = ModelProto.Parser.ParseFrom(TestModels.Dense());
-        var weight = model.Graph.Initializer.Single(t => t.Name == "dense.weight");
-        var data = weight.RawData.ToByteArray();
-        var padded = new byte[16 + data.Length];
-        data.CopyTo(padded, 16);
-        File.WriteAllBytes(Path.Combine(folder, "dense.weights"), padded);
-        weight.RawData = ByteString.Empty;
-        weight.DataLocation = TensorProto.Types.DataLocation.External;
-        weight.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = "dense.weights" });
-        weight.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = "16" });
-        weight.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = data.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var weightBytes = LittleEndianBytes(TestModels.DenseWeight);
+        File.WriteAllBytes(Path.Combine(folder, "dense.weights"), [.. new byte[16], .. weightBytes]);
         var path = Path.Combine(folder, "dense.onnx");
-        File.WriteAllBytes(path, model.ToByteArray());
+        TestModels.DenseBuilder(OnnxGraphBuilder.DefaultOpset, softmax: false, new OnnxExternalData("dense.weights", 16, weightBytes.Length)).Save(path);
         return path;
+    }
+
+    /// <summary>
+    /// Writes <see cref="Linear(int)"/> as <c>embedding.onnx</c> into <paramref name="folder"/>, plus a Constant node
+    /// that nothing uses whose value is declared to lie in the external file <paramref name="location"/>: ONNX Runtime
+    /// drops the node unread, so the model loads whatever the location names.
+    /// </summary>
+    public static string LinearWithUnusedExternalConstant(string folder, string location, long length)
+    {
+        var b = LinearBuilder(OnnxGraphBuilder.DefaultOpset);
+        b.AddNode("Constant", [], "unused", OnnxAttribute.ExternalTensor("value", OnnxElementType.Uint8, new OnnxExternalData(location, 0, length), length));
+        var path = Path.Combine(folder, "embedding.onnx");
+        b.Save(path);
+        return path;
+    }
+
+    /// <summary>The values as little-endian bytes, as raw or external tensor data holds them.</summary>
+    public static byte[] LittleEndianBytes(float[] values)
+    {
+        var bytes = new byte[values.Length * sizeof(float)];
+        for (var i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
+        }
+        return bytes;
     }
 
     /// <summary>Mean of each class's embeddings, classes in order of first appearance; computed in double.</summary>

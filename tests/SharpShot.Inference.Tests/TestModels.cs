@@ -156,11 +156,14 @@ internal static class TestModels
     public static float[] ExpectedConv(ReadOnlySpan<float> sample) =>
         Reference.ConvRelu(sample, ConvChannelsIn, ConvSize, ConvWeight, ConvBias, ConvKernel, ConvPad);
 
-    private static OnnxGraphBuilder DenseBuilder(int opset, bool softmax)
+    /// <summary>The dense model; with <paramref name="externalWeight"/>, its weight matrix is declared to lie in that external file (which the caller writes).</summary>
+    public static OnnxGraphBuilder DenseBuilder(int opset, bool softmax, OnnxExternalData? externalWeight = null)
     {
         var b = new OnnxGraphBuilder("dense", opset);
         var x = b.AddInput("features", OnnxElementType.Float, [Batch, DenseInputs]);
-        var w = b.AddInitializer("dense.weight", DenseWeight, DenseOutputs, DenseInputs);
+        var w = externalWeight is null
+            ? b.AddInitializer("dense.weight", DenseWeight, DenseOutputs, DenseInputs)
+            : b.AddExternalInitializer("dense.weight", OnnxElementType.Float, externalWeight, DenseOutputs, DenseInputs);
         var bias = b.AddInitializer("dense.bias", DenseBias, DenseOutputs);
         var y = b.AddNode("Gemm", [x, w, bias], "logits", OnnxAttribute.Int("transB", 1));
         if (softmax)
