@@ -3,14 +3,14 @@ using System.Globalization;
 namespace SharpShot.FewShot;
 
 /// <summary>
-/// Settings of meta-training (<see cref="MetaLearner"/>, <see cref="ProtoNet.MetaTrain"/>). The defaults follow
-/// the papers where they are explicit: Prototypical Networks take one episode per Adam step at 10⁻³, halved every
-/// 2,000 steps (Snell et al., 2017); the MAML family takes meta-batches of 32 tasks, one inner step at 0.4 and
-/// Adam at 10⁻³ (Finn et al., 2017, Omniglot). Change one with <c>options with { Ways = 20 }</c>.
+/// Settings of meta-training (<see cref="MetaLearner"/>). The defaults follow the papers where they are explicit:
+/// Prototypical Networks take one episode per Adam step at 10⁻³, halved every 2,000 steps (Snell et al., 2017); the
+/// MAML family takes meta-batches of 32 tasks, one inner step at 0.4 and Adam at 10⁻³ (Finn et al., 2017, Omniglot).
+/// Change one with <c>options with { Ways = 20 }</c>.
 /// </summary>
 public sealed record MetaLearnerOptions
 {
-    /// <summary>The algorithm <see cref="MetaLearner"/> runs. <see cref="ProtoNet.MetaTrain"/> ignores it.</summary>
+    /// <summary>The algorithm <see cref="MetaLearner"/> runs.</summary>
     public MetaAlgorithm Algorithm { get; init; } = Defaults.MetaLearning.Algorithm;
 
     /// <summary>Classification (episodes of N classes) or regression tasks.</summary>

@@ -83,16 +83,16 @@ public class ProtoNetTests(ITestOutputHelper output)
     public void MetaTrainingLiftsAccuracyOnUnseenClassesWellAboveChance()
     {
         var model = new TinyEmbedding(seed: 3);
-        FewShotEvaluation before = Proto.Evaluate(model, Test, ways: 5, shots: 1, queries: 5, episodes: 100, seed: 9);
+        FewShotEvaluation before = Evaluate(model, ways: 5, shots: 1, queries: 5, episodes: 100, seed: 9);
         var reports = new List<MetaTrainingProgress>();
-        MetaTrainingHistory history = Proto.MetaTrain(model, Train, Quick with
+        MetaTrainingHistory history = MetaTrain(model, Train, Quick with
         {
             Steps = 150,
             ValidationData = Test,
             ValidationEvery = 50,
             ValidationEpisodes = 20,
         }, reports.Add);
-        FewShotEvaluation after = Proto.Evaluate(model, Test, ways: 5, shots: 1, queries: 5, episodes: 100, seed: 9);
+        FewShotEvaluation after = Evaluate(model, ways: 5, shots: 1, queries: 5, episodes: 100, seed: 9);
         output.WriteLine($"5-way 1-shot on unseen classes: before {before}, after {after}; last 100 training episodes {history.Accuracy:P1}; {history.EpisodesPerSecond:F0} episodes/s");
 
         Assert.True(after.Accuracy > 0.7 && after.Accuracy > before.Accuracy + 0.2, $"before {before}, after {after}");
@@ -107,7 +107,7 @@ public class ProtoNetTests(ITestOutputHelper output)
     {
         var reports = new List<MetaTrainingProgress>();
         var model = new TinyEmbedding(seed: 1);
-        Proto.MetaTrain(model, Train, Quick with
+        MetaTrain(model, Train, Quick with
         {
             Steps = 25,
             ProgressEvery = 1,
@@ -147,18 +147,18 @@ public class ProtoNetTests(ITestOutputHelper output)
         };
 
         var unbroken = new TinyEmbedding(seed: 4);
-        MetaTrainingHistory full = Proto.MetaTrain(unbroken, Train, options);
+        MetaTrainingHistory full = MetaTrain(unbroken, Train, options);
 
         // Interrupted at episode 17 (between checkpoints): cancelling writes a checkpoint for the episodes done.
         string checkpoint = temp.File("meta.ckpt");
         var interrupted = new TinyEmbedding(seed: 4);
         using var crash = new CancellationTokenSource();
-        Assert.ThrowsAny<OperationCanceledException>(() => Proto.MetaTrain(interrupted, Train, options with { CheckpointPath = checkpoint, ProgressEvery = 1 },
+        Assert.ThrowsAny<OperationCanceledException>(() => MetaTrain(interrupted, Train, options with { CheckpointPath = checkpoint, ProgressEvery = 1 },
             p => { if (p.Step == 17) crash.Cancel(); }, crash.Token));
 
         // A fresh process starts from a freshly initialized model; the checkpoint restores the rest.
         var resumed = new TinyEmbedding(seed: 99);
-        MetaTrainingHistory rest = Proto.MetaTrain(resumed, Train, options with { CheckpointPath = checkpoint });
+        MetaTrainingHistory rest = MetaTrain(resumed, Train, options with { CheckpointPath = checkpoint });
 
         Assert.Equal(17, rest.ResumedAt);
         Assert.Equal(30, rest.Steps);
@@ -167,10 +167,10 @@ public class ProtoNetTests(ITestOutputHelper output)
 
         // Training on with a higher episode count continues from the final checkpoint too.
         var longer = new TinyEmbedding(seed: 5);
-        MetaTrainingHistory more = Proto.MetaTrain(longer, Train, options with { CheckpointPath = checkpoint, Steps = 35 });
+        MetaTrainingHistory more = MetaTrain(longer, Train, options with { CheckpointPath = checkpoint, Steps = 35 });
         Assert.Equal((30, 35), (more.ResumedAt, more.Steps));
         var straight = new TinyEmbedding(seed: 4);
-        Proto.MetaTrain(straight, Train, options with { Steps = 35 });
+        MetaTrain(straight, Train, options with { Steps = 35 });
         Assert.Equal(State(straight), State(longer));
     }
 
@@ -179,17 +179,17 @@ public class ProtoNetTests(ITestOutputHelper output)
     {
         using var temp = new TempFolder();
         string checkpoint = temp.File("meta.ckpt");
-        Proto.MetaTrain(new TinyEmbedding(seed: 1), Train, Quick with { Steps = 3, CheckpointPath = checkpoint });
+        MetaTrain(new TinyEmbedding(seed: 1), Train, Quick with { Steps = 3, CheckpointPath = checkpoint });
         Assert.True(File.Exists(checkpoint));
         Assert.Empty(Directory.GetFiles(temp.Path, "*.tmp"));
 
         var error = Assert.Throws<CheckpointMismatchException>(() =>
-            Proto.MetaTrain(new TinyEmbedding(seed: 1), Train, Quick with { Steps = 6, Ways = 4, CheckpointPath = checkpoint }));
+            MetaTrain(new TinyEmbedding(seed: 1), Train, Quick with { Steps = 6, Ways = 4, CheckpointPath = checkpoint }));
         Assert.Contains("ways 5 there, 4 now", error.Message);
 
         File.WriteAllBytes(checkpoint, "SHARPSHOT-CKPT-1 and so on"u8.ToArray());
         error = Assert.Throws<CheckpointMismatchException>(() =>
-            Proto.MetaTrain(new TinyEmbedding(seed: 1), Train, Quick with { Steps = 6, CheckpointPath = checkpoint }));
+            MetaTrain(new TinyEmbedding(seed: 1), Train, Quick with { Steps = 6, CheckpointPath = checkpoint }));
         Assert.Contains("supervised", error.Message);
     }
 
@@ -197,10 +197,10 @@ public class ProtoNetTests(ITestOutputHelper output)
     public void EvaluationIsReproducibleLeavesTheModelUnchangedAndReportsTheInterval()
     {
         var model = new TinyEmbedding(seed: 2);
-        Proto.MetaTrain(model, Train, Quick with { Steps = 20 });
+        MetaTrain(model, Train, Quick with { Steps = 20 });
         float[] state = State(model);
-        FewShotEvaluation first = Proto.Evaluate(model, Test, ways: 5, shots: 2, queries: 3, episodes: 40, seed: 1);
-        FewShotEvaluation again = Proto.Evaluate(model, Test, ways: 5, shots: 2, queries: 3, episodes: 40, seed: 1);
+        FewShotEvaluation first = Evaluate(model, ways: 5, shots: 2, queries: 3, episodes: 40, seed: 1);
+        FewShotEvaluation again = Evaluate(model, ways: 5, shots: 2, queries: 3, episodes: 40, seed: 1);
 
         Assert.Equal(first, again);
         Assert.Equal(40, first.Episodes);
@@ -231,7 +231,7 @@ public class ProtoNetTests(ITestOutputHelper output)
         var poisoned = new FewShotDataset(Train.SampleShape, Train.Classes.Select(c => new FewShotClass(c.Name, c.Group, c.Samples.Select(_ => float.NaN).ToArray(), c.SampleLength)).ToArray());
         var model = new TinyEmbedding(seed: 1);
         float[] before = State(model);
-        var error = Assert.Throws<TrainingDivergedException>(() => Proto.MetaTrain(model, poisoned, Quick));
+        var error = Assert.Throws<TrainingDivergedException>(() => MetaTrain(model, poisoned, Quick));
         Assert.Equal(1, error.Batch);
         Assert.True(double.IsNaN(error.Loss));
         Assert.Equal(before.Where((_, i) => i < ParameterValues(model)), State(model).Where((_, i) => i < ParameterValues(model))); // no step taken
@@ -241,17 +241,17 @@ public class ProtoNetTests(ITestOutputHelper output)
     public void BadSettingsAreRejectedClearly()
     {
         var model = new TinyEmbedding(seed: 1);
-        Assert.Throws<ArgumentException>(() => Proto.MetaTrain(model, Train, Quick with { Ways = 1 }));
-        Assert.Throws<ArgumentException>(() => Proto.MetaTrain(model, Train, Quick with { Queries = 0 }));
-        Assert.Throws<ArgumentException>(() => Proto.MetaTrain(model, Train, Quick with { LearningRate = double.NaN }));
-        var tooMany = Assert.Throws<ArgumentException>(() => Proto.MetaTrain(model, Train, Quick with { Ways = 41 }));
+        Assert.Throws<ArgumentException>(() => MetaTrain(model, Train, Quick with { Ways = 1 }));
+        Assert.Throws<ArgumentException>(() => MetaTrain(model, Train, Quick with { Queries = 0 }));
+        Assert.Throws<ArgumentException>(() => MetaTrain(model, Train, Quick with { LearningRate = double.NaN }));
+        var tooMany = Assert.Throws<ArgumentException>(() => MetaTrain(model, Train, Quick with { Ways = 41 }));
         Assert.Contains("has 40", tooMany.Message);
-        var tooSmall = Assert.Throws<ArgumentException>(() => Proto.MetaTrain(model, Train, Quick with { Shots = 10, Queries = 11 }));
+        var tooSmall = Assert.Throws<ArgumentException>(() => MetaTrain(model, Train, Quick with { Shots = 10, Queries = 11 }));
         Assert.Contains("draws 21", tooSmall.Message);
-        var shape = Assert.Throws<ArgumentException>(() => Proto.MetaTrain(new ConvFourEmbedding(seed: 1), Train, Quick));
+        var shape = Assert.Throws<ArgumentException>(() => MetaTrain(new ConvFourEmbedding(seed: 1), Train, Quick));
         Assert.Contains("[1, 28, 28]", shape.Message);
         Assert.Contains("[1, 8, 8]", shape.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Proto.Evaluate(model, Test, ways: 1, shots: 1, queries: 1, episodes: 1, seed: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Evaluate(model, ways: 1, shots: 1, queries: 1, episodes: 1, seed: 0));
     }
 
     [Fact]
@@ -259,16 +259,31 @@ public class ProtoNetTests(ITestOutputHelper output)
     {
         var model = new TinyEmbedding(seed: 1);
         MetaLearnerOptions options = Quick with { Steps = 150, ValidationData = Test, ValidationEvery = 50, ValidationEpisodes = 10 };
-        Proto.MetaTrain(model, Train, options); // warm-up: allocator pools and JIT settle
+        MetaTrain(model, Train, options); // warm-up: allocator pools and JIT settle
         long before = ResidentBytes();
         for (int i = 0; i < 8; i++)
         {
-            Proto.MetaTrain(model, Train, options with { Seed = i }); // 8 × 150 = 1,200 more episodes, 24 validations
+            MetaTrain(model, Train, options with { Seed = i }); // 8 × 150 = 1,200 more episodes, 24 validations
         }
 
         long growth = ResidentBytes() - before;
         output.WriteLine($"resident memory grew by {growth >> 20} MiB over 1,200 episodes");
         Assert.True(growth < 48L << 20, $"resident memory grew by {growth >> 20} MiB over 1,200 episodes");
+    }
+
+    /// <summary>Meta-trains <paramref name="model"/> with Prototypical Networks through the one entry point users have.</summary>
+    private static MetaTrainingHistory MetaTrain(
+        SequentialModel model, FewShotDataset data, MetaLearnerOptions options, Action<MetaTrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        using var learner = new MetaLearner(model, options with { Algorithm = MetaAlgorithm.ProtoNet });
+        return learner.MetaTrain(data, progress, cancellationToken);
+    }
+
+    /// <summary>Nearest-prototype accuracy on <see cref="Test"/>, through <see cref="MetaLearner.Evaluate(FewShotDataset, int, int, int?, int?, int?, int?)"/>.</summary>
+    private static FewShotEvaluation Evaluate(SequentialModel model, int ways, int shots, int queries, int episodes, int seed)
+    {
+        using var learner = new MetaLearner(model, Quick);
+        return learner.Evaluate(Test, episodes, seed, ways, shots, queries);
     }
 
     /// <summary>Parameters, then buffers (batch-norm statistics), as one array.</summary>
