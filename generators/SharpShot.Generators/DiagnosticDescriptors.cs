@@ -175,7 +175,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MetaLearnerTaskNotSupported = new(
         id: "SS0019",
         title: "Algorithm does not support the task",
-        messageFormat: "ProtoNet classifies by the nearest class prototype and cannot learn regression tasks; use an algorithm of the MAML family (Maml, FoMaml, Reptile, Anil, MetaSgd), or Task = MetaTaskKind.Classification",
+        messageFormat: "ProtoNet classifies by the nearest class prototype and cannot learn regression tasks; use an algorithm of the MAML family ({0}), or Task = MetaTaskKind.Classification",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,

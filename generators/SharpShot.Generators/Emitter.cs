@@ -1,6 +1,7 @@
 using Microsoft.CodeAnalysis.CSharp;
 using SharpShot.Generators.Helpers;
 using SharpShot.Generators.Model;
+using SharpShot.Generators.Settings;
 
 namespace SharpShot.Generators;
 
@@ -231,27 +232,24 @@ internal static class Emitter
 
     private static void WriteForward(SourceWriter writer, ModelSpec model)
     {
-        // A final Softmax is left out of Logits: training applies cross-entropy to the values before it.
-        IReadOnlyList<LayerSpec> logitLayers = model.OutputsProbabilities ? model.Layers.Take(model.Layers.Count - 1).ToList() : model.Layers;
-
         writer.WriteLine("/// <inheritdoc />");
         writer.WriteLine($"public override {Tensor} Logits({Tensor} input)");
         writer.OpenBlock();
-        WriteChain(writer, logitLayers, (layer, x) => $"{layer.Name}.forward({x})");
+        WriteChain(writer, model.LogitLayers, (layer, x) => $"{layer.Name}.forward({x})");
         writer.CloseBlock();
         writer.WriteLine();
         writer.WriteLine("/// <inheritdoc />");
         writer.WriteLine($"public override {Tensor} forward({Tensor} input)");
         writer.OpenBlock();
-        writer.WriteLine(model.OutputsProbabilities
-            ? $"return {model.Layers[model.Layers.Count - 1].Name}.forward(Logits(input));"
+        writer.WriteLine(model.ProbabilityLayer is { } probabilities
+            ? $"return {probabilities.Name}.forward(Logits(input));"
             : "return Logits(input);");
         writer.CloseBlock();
     }
 
     private static void WriteFunctionalForward(SourceWriter writer, ModelSpec model)
     {
-        IReadOnlyList<LayerSpec> logitLayers = model.OutputsProbabilities ? model.Layers.Take(model.Layers.Count - 1).ToList() : model.Layers;
+        IReadOnlyList<LayerSpec> logitLayers = model.LogitLayers;
 
         writer.WriteLine("/// <inheritdoc />");
         writer.WriteLine($"public override {Tensor} FunctionalLogits({Tensor} input, {TensorList} parameters, bool training)");
@@ -279,8 +277,8 @@ internal static class Emitter
         writer.WriteLine("/// <inheritdoc />");
         writer.WriteLine($"public override {Tensor} Functional({Tensor} input, {TensorList} parameters, bool training)");
         writer.OpenBlock();
-        writer.WriteLine(model.OutputsProbabilities
-            ? $"return {model.Layers[model.Layers.Count - 1].Name}.forward(FunctionalLogits(input, parameters, training));"
+        writer.WriteLine(model.ProbabilityLayer is { } probabilities
+            ? $"return {probabilities.Name}.forward(FunctionalLogits(input, parameters, training));"
             : "return FunctionalLogits(input, parameters, training);");
         writer.CloseBlock();
     }
@@ -331,7 +329,7 @@ internal static class Emitter
     {
         writer.WriteLine($"Epochs = {CSharpText.Int(training.Epochs)},");
         writer.WriteLine($"BatchSize = {CSharpText.Int(training.BatchSize)},");
-        writer.WriteLine($"Optimizer = {training.Optimizer},");
+        writer.WriteLine($"Optimizer = global::SharpShot.OptimizerKind.{training.Optimizer},");
         writer.WriteLine($"LearningRate = {CSharpText.Double(training.LearningRate)},");
         writer.WriteLine($"Momentum = {CSharpText.Double(training.Momentum)},");
         writer.WriteLine($"Seed = {CSharpText.Int(training.Seed)},");
@@ -340,7 +338,7 @@ internal static class Emitter
     /// <summary>MetaLearningDefaults (the [MetaLearner] values as options) and CreateMetaLearner.</summary>
     private static void WriteMetaLearning(SourceWriter writer, MetaLearningSpec meta)
     {
-        string episodes = meta.Task == MetaLearningSpec.Classification
+        string episodes = meta.Task == MetaTaskKind.Classification
             ? $"{CSharpText.Int(meta.Ways)}-way {CSharpText.Int(meta.Shots)}-shot classification"
             : $"regression with {CSharpText.Int(meta.Shots)}-shot tasks";
         writer.WriteLine("/// <summary>");

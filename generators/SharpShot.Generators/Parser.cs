@@ -5,6 +5,7 @@ using SharpShot.Generators.Helpers;
 using SharpShot.Generators.Composition;
 using SharpShot.Generators.Layers;
 using SharpShot.Generators.Model;
+using SharpShot.Generators.Settings;
 
 namespace SharpShot.Generators;
 
@@ -70,23 +71,22 @@ internal sealed class Parser
         AttributeData? metaLearner = _type.GetAttributes().FirstOrDefault(IsMetaLearnerAttribute);
         MetaLearningSpec? metaLearning = metaLearner is null ? null : ReadMetaLearning(metaLearner);
         int beforeLayers = _diagnostics.Count;
-        var reader = new LayerReader(_compilation, _cancellationToken);
-        (List<LayerSpec> layers, int declared) = reader.ReadModel(_type, inputShape, _diagnostics);
-        if (declared == 0)
+        ModelLayers read = new LayerReader(_compilation, _cancellationToken).ReadModel(_type, inputShape, _diagnostics);
+        if (read.Attributes == 0)
         {
             Report(DiagnosticDescriptors.NoLayers, LocationOf(_modelAttribute), "Model", _type.Name);
         }
 
         // Whether the model fits its meta-learner is known once every layer's shape is.
-        bool inferred = inputShape is not null && layers.Count > 0 && _diagnostics.Count == beforeLayers && !reader.InsertedClassFailed;
+        bool inferred = inputShape is not null && read.Layers.Count > 0 && _diagnostics.Count == beforeLayers && !read.InsertedClassFailed;
         if (metaLearner is not null && metaLearning is not null && inferred)
         {
-            CheckMetaLearnerFits(metaLearner, metaLearning, layers);
+            CheckMetaLearnerFits(metaLearner, metaLearning, read.Layers);
         }
 
         // A block or used model with mistakes of its own reports them where it is declared; this model just gets no code.
         // Warnings (SS0021) leave it generated.
-        if (_diagnostics.Any(diagnostic => diagnostic.IsError) || reader.InsertedClassFailed)
+        if (_diagnostics.Any(diagnostic => diagnostic.IsError) || read.InsertedClassFailed)
         {
             return Result(null);
         }
@@ -94,7 +94,7 @@ internal sealed class Parser
         string? ns = _type.ContainingNamespace.IsGlobalNamespace
             ? null
             : _type.ContainingNamespace.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted));
-        var model = new ModelSpec(ns, ReadContainingTypes(), _type.Name, AccessibilityKeyword(_type.DeclaredAccessibility), inputShape!.Value, layers.ToEquatableArray(), training, metaLearning);
+        var model = new ModelSpec(ns, ReadContainingTypes(), _type.Name, AccessibilityKeyword(_type.DeclaredAccessibility), inputShape!.Value, read.Layers, training, metaLearning);
         return Result(model);
     }
 
@@ -190,7 +190,7 @@ internal sealed class Parser
     private TrainingSpec ReadTraining()
     {
         AttributeData? train = _type.GetAttributes().FirstOrDefault(attribute => attribute.AttributeClass is { } type && FullName(type) == TrainAttributeName);
-        TrainingSpec defaults = TrainingSpec.Defaults;
+        TrainingSpec defaults = TrainingSpec.Default;
         if (train is null)
         {
             return defaults;
@@ -211,35 +211,37 @@ internal sealed class Parser
         Require(learningRate > 0 && !double.IsInfinity(learningRate), location, subject, "LearningRate", "positive and finite", CSharpText.Double(learningRate));
         Require(momentum >= 0 && !double.IsInfinity(momentum), location, subject, "Momentum", "zero or positive and finite", CSharpText.Double(momentum));
 
-        string optimizer = defaults.Optimizer;
-        if (arguments.Property("Optimizer") is { Type: INamedTypeSymbol enumType, Value: { } value })
+        OptimizerKind? optimizer = defaults.Optimizer;
+        if (arguments.Property("Optimizer") is { } optimizerConstant)
         {
-            IFieldSymbol? member = enumType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(field => field.HasConstantValue && Equals(field.ConstantValue, value));
-            Require(member is not null, location, subject, "Optimizer", "a named OptimizerKind", Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "null");
-            optimizer = "global::SharpShot.OptimizerKind." + member?.Name;
+            optimizer = Symbols.EnumMember<OptimizerKind>(optimizerConstant);
+            Require(optimizer is not null, location, subject, "Optimizer", "a named OptimizerKind", ConstantText(optimizerConstant));
         }
 
-        return new TrainingSpec(epochs, batchSize, optimizer, learningRate, momentum, seed);
+        // An invalid optimizer was reported: the model gets no code, whatever this holds.
+        return new TrainingSpec(epochs, batchSize, optimizer ?? defaults.Optimizer, learningRate, momentum, seed);
     }
 
     /// <summary>Reads [MetaLearner] and reports its invalid settings at their arguments; null when the algorithm or task is not a named one.</summary>
     private MetaLearningSpec? ReadMetaLearning(AttributeData attribute)
     {
         var arguments = new AttributeArguments(attribute);
-        MetaLearningSpec defaults = MetaLearningSpec.Defaults;
         string subject = $"'{Written(attribute)}'";
-        int ways = arguments.Int("Ways", defaults.Ways);
-        int shots = arguments.Int("Shots", defaults.Shots);
-        int queries = arguments.Int("Queries", defaults.Queries);
-        int innerSteps = arguments.Int("InnerSteps", defaults.InnerSteps);
-        int evaluationInnerSteps = arguments.Int("EvaluationInnerSteps", defaults.EvaluationInnerSteps);
-        bool multiStepLoss = arguments.Bool("MultiStepLoss", defaults.MultiStepLoss);
+        int ways = arguments.Int("Ways", Defaults.MetaLearning.Ways);
+        int shots = arguments.Int("Shots", Defaults.MetaLearning.Shots);
+        int queries = arguments.Int("Queries", Defaults.MetaLearning.Queries);
+        int innerSteps = arguments.Int("InnerSteps", Defaults.MetaLearning.InnerSteps);
         double[]? multiStepLossWeights = arguments.DoubleArray("MultiStepLossWeights");
-        double innerLearningRate = arguments.Double("InnerLearningRate", defaults.InnerLearningRate);
-        int metaBatch = arguments.Int("MetaBatch", defaults.MetaBatch);
-        double metaLearningRate = arguments.Double("MetaLearningRate", defaults.MetaLearningRate);
-        int steps = arguments.Int("Steps", defaults.Steps);
-        int seed = arguments.Int("Seed", defaults.Seed);
+        double innerLearningRate = arguments.Double("InnerLearningRate", Defaults.MetaLearning.InnerLearningRate);
+        double metaLearningRate = arguments.Double("MetaLearningRate", Defaults.MetaLearning.LearningRate);
+        int steps = arguments.Int("Steps", Defaults.MetaLearning.Steps);
+        int seed = arguments.Int("Seed", Defaults.MetaLearning.Seed);
+
+        // The attribute's own "unset" values, which the runtime's options write as null: InnerSteps at evaluation, the
+        // algorithm's meta-batch, one query loss.
+        int evaluationInnerSteps = arguments.Int("EvaluationInnerSteps", 0);
+        int metaBatch = arguments.Int("MetaBatch", 0);
+        bool multiStepLoss = arguments.Bool("MultiStepLoss", false);
 
         bool RequireSetting(bool condition, string property, string constraint, string actual)
         {
@@ -252,17 +254,18 @@ internal sealed class Parser
         }
 
         TypedConstant algorithmConstant = arguments.ConstructorArgument("algorithm");
-        string? algorithm = Symbols.EnumMemberName(algorithmConstant);
+        MetaAlgorithm? algorithm = Symbols.EnumMember<MetaAlgorithm>(algorithmConstant);
         if (algorithm is null)
         {
             Report(DiagnosticDescriptors.MetaLearnerOutOfRange, Symbols.SingleConstructorArgumentLocation(attribute, "algorithm", _cancellationToken),
                 subject, "Algorithm", "a named MetaAlgorithm", ConstantText(algorithmConstant));
         }
 
-        string? task = defaults.Task;
+        MetaAlgorithmTraits? traits = algorithm is { } named ? MetaAlgorithmTraits.Of(named) : null;
+        MetaTaskKind? task = Defaults.MetaLearning.Task;
         if (arguments.Property("Task") is { } taskConstant)
         {
-            task = Symbols.EnumMemberName(taskConstant);
+            task = Symbols.EnumMember<MetaTaskKind>(taskConstant);
             RequireSetting(task is not null, "Task", "a named MetaTaskKind", ConstantText(taskConstant));
         }
 
@@ -277,10 +280,10 @@ internal sealed class Parser
         RequireSetting(metaLearningRate > 0 && !double.IsInfinity(metaLearningRate), "MetaLearningRate", "a positive finite number", CSharpText.Double(metaLearningRate));
         RequireSetting(steps >= 1, "Steps", "positive", CSharpText.Int(steps));
 
-        if (multiStepLoss && algorithm is MetaLearningSpec.ProtoNet or MetaLearningSpec.Reptile)
+        if (multiStepLoss && traits is { SupportsMultiStepLoss: false })
         {
             Report(DiagnosticDescriptors.MetaLearnerOutOfRange, Symbols.PropertyLocation(attribute, "MultiStepLoss", _cancellationToken),
-                subject, "MultiStepLoss", $"false for {algorithm} (it applies to Maml, FoMaml, Anil and MetaSgd)", "true");
+                subject, "MultiStepLoss", $"false for {algorithm} (it applies to {MetaAlgorithmTraits.Names(t => t.SupportsMultiStepLoss)})", "true");
         }
 
         if (multiStepLossWeights is not null)
@@ -295,32 +298,31 @@ internal sealed class Parser
             }
         }
 
-        if (algorithm == MetaLearningSpec.ProtoNet && task == MetaLearningSpec.Regression)
+        if (task == MetaTaskKind.Regression && traits is { SupportsRegression: false })
         {
-            Report(DiagnosticDescriptors.MetaLearnerTaskNotSupported, Symbols.PropertyLocation(attribute, "Task", _cancellationToken));
+            Report(DiagnosticDescriptors.MetaLearnerTaskNotSupported, Symbols.PropertyLocation(attribute, "Task", _cancellationToken),
+                string.Join(", ", MetaAlgorithmTraits.All.Where(t => t.SupportsRegression).Select(t => t.Algorithm)));
         }
 
         return algorithm is null || task is null
             ? null
-            : new MetaLearningSpec(algorithm, task, ways, shots, queries, innerSteps, evaluationInnerSteps, innerLearningRate, metaBatch, metaLearningRate, steps, seed, multiStepLoss,
+            : new MetaLearningSpec(algorithm.Value, task.Value, ways, shots, queries, innerSteps, evaluationInnerSteps, innerLearningRate, metaBatch, metaLearningRate, steps, seed, multiStepLoss,
                 (multiStepLossWeights ?? []).ToEquatableArray());
-
-        static string ConstantText(TypedConstant constant) => Convert.ToString(constant.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "null";
     }
 
     /// <summary>
     /// Checks the inferred model against its meta-learner: a MAML-family classifier must output exactly Ways logits
     /// (SS0018), and dropout in a MAML-family model stays active where it adapts and evaluates (SS0021, a warning).
     /// </summary>
-    private void CheckMetaLearnerFits(AttributeData attribute, MetaLearningSpec metaLearning, List<LayerSpec> layers)
+    private void CheckMetaLearnerFits(AttributeData attribute, MetaLearningSpec metaLearning, EquatableArray<LayerSpec> layers)
     {
-        if (!metaLearning.AdaptsByGradientSteps)
+        if (!metaLearning.Traits.AdaptsWeights)
         {
-            return; // Prototypical Networks use the model as an embedding of any shape, in evaluation mode at test time.
+            return; // The model is an embedding of any shape (Prototypical Networks), in evaluation mode at test time.
         }
 
         EquatableArray<int> output = layers[layers.Count - 1].OutputShape;
-        if (metaLearning.Task == MetaLearningSpec.Classification && metaLearning.Ways >= 2 && !(output.Count == 1 && output[0] == metaLearning.Ways))
+        if (metaLearning.Task == MetaTaskKind.Classification && metaLearning.Ways >= 2 && !(output.Count == 1 && output[0] == metaLearning.Ways))
         {
             Report(DiagnosticDescriptors.MetaLearnerOutputMismatch, Symbols.PropertyLocation(attribute, "Ways", _cancellationToken),
                 metaLearning.Algorithm, CSharpText.Int(metaLearning.Ways), string.Join(", ", output.Select(d => CSharpText.Int(d))));
@@ -359,6 +361,9 @@ internal sealed class Parser
 
         return types.ToEquatableArray();
     }
+
+    /// <summary>An attribute argument's value as written in messages, e.g. 9 for <c>(MetaAlgorithm)9</c>.</summary>
+    private static string ConstantText(TypedConstant constant) => Convert.ToString(constant.Value, System.Globalization.CultureInfo.InvariantCulture) ?? "null";
 
     private static string AccessibilityKeyword(Accessibility accessibility) => accessibility switch
     {

@@ -13,6 +13,9 @@ internal static class Symbols
     public const string LayerAttributeName = "SharpShot.LayerAttribute";
     public const string SequentialModelName = "SharpShot.SequentialModel";
     public const string MetaLearnerAttributeName = "SharpShot.MetaLearnerAttribute";
+    public const string RepeatAttributeName = "SharpShot.RepeatAttribute";
+    public const string ResidualAttributeName = "SharpShot.ResidualAttribute";
+    public const string UseAttributeName = "SharpShot.UseAttribute";
 
     /// <summary>Namespace-qualified metadata name, e.g. SharpShot.Conv2dAttribute; compared as text so that it works whichever assembly declares the type.</summary>
     public static string FullName(INamedTypeSymbol type)
@@ -43,6 +46,10 @@ internal static class Symbols
     /// <summary>True when <paramref name="attribute"/> is an instance of the attribute class <paramref name="metadataName"/>.</summary>
     public static bool Is(AttributeData attribute, string metadataName) =>
         attribute.AttributeClass is { } type && FullName(type) == metadataName;
+
+    /// <summary>True when <paramref name="type"/> has an attribute of the class <paramref name="metadataName"/>.</summary>
+    public static bool HasAttribute(INamedTypeSymbol type, string metadataName) =>
+        type.GetAttributes().Any(attribute => Is(attribute, metadataName));
 
     /// <summary>The attributes of <paramref name="type"/> that declare layers, in source order.</summary>
     public static IEnumerable<AttributeData> LayerAttributes(INamedTypeSymbol type) =>
@@ -128,10 +135,16 @@ internal static class Symbols
         return LocationOf(attribute, cancellationToken);
     }
 
-    /// <summary>The name of the enum member whose value <paramref name="constant"/> holds, or null when no member has it.</summary>
-    public static string? EnumMemberName(TypedConstant constant) =>
+    /// <summary>
+    /// The member of <typeparamref name="TEnum"/>, the generator's copy of a runtime enum, named as the member of the
+    /// user's enum whose value <paramref name="constant"/> holds; null when no member has that value.
+    /// </summary>
+    public static TEnum? EnumMember<TEnum>(TypedConstant constant)
+        where TEnum : struct, Enum =>
         constant is { Type: INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType, Value: { } value }
-            ? enumType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(field => field.HasConstantValue && Equals(field.ConstantValue, value))?.Name
+            && enumType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(field => field.HasConstantValue && Equals(field.ConstantValue, value)) is { } member
+            && Enum.TryParse(member.Name, out TEnum parsed)
+            ? parsed
             : null;
 
     /// <summary>The attribute as the user wrote it, with whitespace normalized: <c>Conv2d(32, 3, Stride = 2)</c>.</summary>

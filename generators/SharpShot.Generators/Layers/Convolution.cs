@@ -74,6 +74,9 @@ internal sealed class Convolution
         return layer.HasErrors ? null : new Convolution(filters, kernel, stride, padding, mode == SameMode, dilation, groups);
     }
 
+    /// <summary>A 1×1 convolution to <paramref name="filters"/> channels with <paramref name="stride"/>: unpadded, undilated, ungrouped.</summary>
+    public static Convolution Pointwise(int filters, int stride) => new(filters, kernel: 1, stride, padding: 0, same: false, dilation: 1, groups: 1);
+
     /// <summary>Reports SS0015 unless <see cref="Groups"/> divides the input's <paramref name="channels"/>.</summary>
     public bool CheckChannels(LayerSite layer, int channels, EquatableArray<int> input)
     {

@@ -5,18 +5,16 @@ namespace SharpShot.Generators.Layers;
 
 /// <summary>
 /// One layer attribute while its rule runs: what the rule reads (arguments, input shape) and how it
-/// answers (problems as diagnostics, or the output through <see cref="Produces(long[], string[])"/>).
+/// answers (problems as diagnostics, or the output through <see cref="LayerBuilder.Produces(long[], string[])"/>).
 /// The input is unknown after an earlier layer failed, and while a [Block] is checked on its own
 /// (blocks are shape-polymorphic); the rule then still checks its own arguments, and the shape helpers
 /// return false without reporting anything. Arguments are therefore checked before the input is read.
 /// </summary>
-internal sealed class LayerSite
+internal sealed class LayerSite : LayerBuilder
 {
     private readonly EquatableArray<int>? _input;
     private readonly LocationInfo? _location;
     private readonly List<DiagnosticInfo> _diagnostics;
-    private readonly List<ParameterSpec> _parameters = new();
-    private long _nonTrainable;
 
     /// <param name="subject">How messages name the layer: <c>Layer 2 'Dense(10)'</c>, or its path inside a block use.</param>
     /// <param name="arguments">The attribute's arguments.</param>
@@ -39,9 +37,6 @@ internal sealed class LayerSite
 
     /// <summary>True once a problem with this layer was reported.</summary>
     public bool HasErrors { get; private set; }
-
-    /// <summary>What the rule produced, or null when it reported a problem or its input was unknown.</summary>
-    public LayerOutput? Output { get; private set; }
 
     /// <summary>The input shape, when known.</summary>
     public bool TryGetInput(out EquatableArray<int> shape)
@@ -149,37 +144,11 @@ internal sealed class LayerSite
         _diagnostics.Add(DiagnosticInfo.Create(descriptor, _location, new object[] { Subject }.Concat(arguments).ToArray()));
     }
 
-    /// <summary>
-    /// Declares a trainable parameter, in the order the runtime layer's functional forward takes them
-    /// (its <c>OwnParameters</c>): this is what the model's parameter descriptors list.
-    /// </summary>
-    /// <param name="name">The name within the layer, e.g. <c>weight</c>.</param>
-    /// <param name="shape">Its shape; the product counts towards the parameter count (checked for overflow).</param>
-    public void Parameter(string name, params long[] shape)
-    {
-        long size = 1;
-        foreach (long dimension in shape)
-        {
-            size = checked(size * dimension);
-        }
-
-        _parameters.Add(new ParameterSpec(name, shape.ToEquatableArray(), size));
-    }
-
-    /// <summary>Declares values the layer saves but does not train (BatchNorm's running statistics); Keras's "non-trainable params".</summary>
-    public void NonTrainable(long count) => _nonTrainable = checked(_nonTrainable + count);
-
-    /// <summary>Declares the layer's output; its parameter count is the sum of the declared <see cref="Parameter"/> sizes.</summary>
+    /// <summary>Declares the layer's output, unless a problem was reported.</summary>
     /// <param name="shape">The per-sample output shape; reports SS0004 for a dimension that is not positive or too large for an int.</param>
     /// <param name="constructorArguments">The runtime layer's constructor arguments after its name, as C# source.</param>
-    public void Produces(long[] shape, params string[] constructorArguments)
+    public override void Produces(long[] shape, params string[] constructorArguments)
     {
-        long parameterCount = 0;
-        foreach (ParameterSpec parameter in _parameters)
-        {
-            parameterCount = checked(parameterCount + parameter.Size);
-        }
-
         // The first dimension out of range is reported; the others are usually so for the same reason.
         for (int i = 0; i < shape.Length && !HasErrors; i++)
         {
@@ -189,18 +158,11 @@ internal sealed class LayerSite
 
         if (!HasErrors)
         {
-            Output = new LayerOutput(shape.Select(d => (int)d).ToEquatableArray(), _parameters.ToEquatableArray(), _nonTrainable, constructorArguments.ToEquatableArray());
+            base.Produces(shape, constructorArguments);
         }
     }
-
-    /// <summary>Declares the layer's output.</summary>
-    public void Produces(EquatableArray<int> shape, params string[] constructorArguments) =>
-        Produces(shape.Select(d => (long)d).ToArray(), constructorArguments);
 
     /// <summary>Reports that a size computed for this layer overflowed 64 bits.</summary>
     public void Overflowed() =>
         Require(false, "its parameter count and output size", $"at most {CSharpText.Int(long.MaxValue)}", "larger");
 }
-
-/// <summary>A layer's output as its rule states it.</summary>
-internal sealed record LayerOutput(EquatableArray<int> Shape, EquatableArray<ParameterSpec> Parameters, long NonTrainableValues, EquatableArray<string> ConstructorArguments);

@@ -6,11 +6,10 @@ namespace SharpShot.Generators.Layers;
 /// </summary>
 internal sealed class SoftmaxRule : ElementwiseRule
 {
-    /// <summary>The kind the emitter checks for a final Softmax.</summary>
-    public const string KindName = "Softmax";
-
     public SoftmaxRule()
-        : base(KindName)
+        : base("Softmax")
     {
     }
+
+    public override bool OutputsProbabilities => true;
 }

@@ -1,8 +1,10 @@
 using SharpShot.Generators.Helpers;
+using SharpShot.Generators.Layers;
+using SharpShot.Generators.Settings;
 
 namespace SharpShot.Generators.Model;
 
-// The pipeline models: values only (strings, numbers, equatable arrays), never symbols, syntax or
+// The pipeline models: values only (strings, numbers, enums, equatable arrays), never symbols, syntax or
 // locations, so that an edit which does not change a model leaves the generated file cached.
 
 /// <summary>What the parser found for one [Model] class: the model to emit (null when it has errors) and the diagnostics to report.</summary>
@@ -37,8 +39,18 @@ internal sealed record ModelSpec(
     /// <summary>Values saved but not trained, such as BatchNorm's running statistics: Keras's "Non-trainable params".</summary>
     public long NonTrainableCount => Layers.Sum(layer => layer.NonTrainableCount);
 
-    /// <summary>True when the last layer is Softmax: forward returns probabilities, Logits the values before it.</summary>
-    public bool OutputsProbabilities => Layers[Layers.Count - 1] is { Structure: LayerStructure.Layer, Kind: SharpShot.Generators.Layers.SoftmaxRule.KindName };
+    /// <summary>
+    /// The last layer when its kind turns logits into probabilities (Softmax), null otherwise: forward then returns
+    /// probabilities, and Logits the values before it, which training gives cross-entropy.
+    /// </summary>
+    public LayerSpec? ProbabilityLayer =>
+        Layers[Layers.Count - 1] is { Structure: LayerStructure.Layer } last && LayerRules.ForKind(last.Kind) is { OutputsProbabilities: true } ? last : null;
+
+    /// <summary>True when forward returns probabilities: the model ends in a <see cref="ProbabilityLayer"/>.</summary>
+    public bool OutputsProbabilities => ProbabilityLayer is not null;
+
+    /// <summary>The layers Logits runs: all but a final <see cref="ProbabilityLayer"/>.</summary>
+    public IReadOnlyList<LayerSpec> LogitLayers => OutputsProbabilities ? Layers.Take(Layers.Count - 1).ToList() : Layers;
 
     /// <summary>
     /// <c>{Namespace}.{Class}.g.cs</c>, with <c>+</c> before a nested class as in metadata names
@@ -86,6 +98,7 @@ internal enum LayerStructure
 /// <param name="ConstructorArguments">The constructor arguments after the name, as C# source (none for a container).</param>
 /// <param name="Structure">Whether it is a layer of its own or a container.</param>
 /// <param name="Children">A container's layers, in order.</param>
+/// <remarks>Build one with <see cref="Leaf"/>, <see cref="Block"/> or <see cref="Residual"/>.</remarks>
 internal sealed record LayerSpec(
     int Position,
     string Kind,
@@ -101,6 +114,30 @@ internal sealed record LayerSpec(
     LayerStructure Structure,
     EquatableArray<LayerSpec> Children)
 {
+    /// <summary>The kind of a residual connection, and (lowercased) the prefix of its default name.</summary>
+    public const string ResidualKind = "Residual";
+
+    private const string BlockLayerType = "global::SharpShot.Layers.BlockLayer";
+    private const string ResidualLayerType = "global::SharpShot.Layers.ResidualLayer";
+
+    /// <summary>A runtime layer of its own: <paramref name="rule"/>'s kind and runtime class, with what the rule produced for <paramref name="input"/>.</summary>
+    public static LayerSpec Leaf(LayerRule rule, int position, string name, string declaration, string? detail, EquatableArray<int> input, LayerOutput output) =>
+        new(position, rule.Kind, name, declaration, detail, input, output.Shape, output.Parameters, output.NonTrainableValues,
+            rule.RuntimeType, output.ConstructorArguments, LayerStructure.Layer, EquatableArray<LayerSpec>.Empty);
+
+    /// <summary>
+    /// A <c>BlockLayer</c> running <paramref name="children"/> (not empty) one after another: a block where it is
+    /// inserted, or a used model. Its kind is the class's name; its output, its last layer's.
+    /// </summary>
+    public static LayerSpec Block(int position, string kind, string name, string declaration, string? detail, EquatableArray<int> input, EquatableArray<LayerSpec> children) =>
+        new(position, kind, name, declaration, detail, input, children[children.Count - 1].OutputShape, EquatableArray<ParameterSpec>.Empty, 0,
+            BlockLayerType, EquatableArray<string>.Empty, LayerStructure.Block, children);
+
+    /// <summary>A <c>ResidualLayer</c>: body(x) + x, or body(x) + projection(x) when the body changes the shape.</summary>
+    public static LayerSpec Residual(int position, string name, string declaration, LayerSpec body, LayerSpec? projection) =>
+        new(position, ResidualKind, name, declaration, null, body.InputShape, body.OutputShape, EquatableArray<ParameterSpec>.Empty, 0,
+            ResidualLayerType, EquatableArray<string>.Empty, LayerStructure.Residual, projection is null ? EquatableArray.Of(body) : EquatableArray.Of(body, projection));
+
     /// <summary>Trainable values, its own and its children's, as Keras counts them.</summary>
     public long ParameterCount => Parameters.Sum(parameter => parameter.Size) + Children.Sum(child => child.ParameterCount);
 
@@ -117,19 +154,20 @@ internal sealed record ParameterSpec(string Name, EquatableArray<long> Shape, lo
 /// <summary>The values of [Train], emitted as the model's TrainingDefaults.</summary>
 /// <param name="Epochs">Passes over the training set.</param>
 /// <param name="BatchSize">Samples per optimizer step.</param>
-/// <param name="Optimizer">A C# expression of type OptimizerKind, e.g. <c>global::SharpShot.OptimizerKind.Adam</c>.</param>
+/// <param name="Optimizer">The optimizer.</param>
 /// <param name="LearningRate">The optimizer's learning rate.</param>
 /// <param name="Momentum">Momentum for SGD.</param>
 /// <param name="Seed">Seed for initialization, shuffling and dropout.</param>
-internal sealed record TrainingSpec(int Epochs, int BatchSize, string Optimizer, double LearningRate, double Momentum, int Seed)
+internal sealed record TrainingSpec(int Epochs, int BatchSize, OptimizerKind Optimizer, double LearningRate, double Momentum, int Seed)
 {
-    // Must match TrainAttribute's property initializers: an absent [Train] or an unset property means these.
-    public static TrainingSpec Defaults { get; } = new(10, 32, "global::SharpShot.OptimizerKind.Adam", 1e-3, 0, 42);
+    /// <summary>What an absent [Train], or an unset property of one, means: the runtime's defaults.</summary>
+    public static TrainingSpec Default { get; } = new(
+        Defaults.Training.Epochs, Defaults.Training.BatchSize, Defaults.Training.Optimizer, Defaults.Training.LearningRate, Defaults.Training.Momentum, Defaults.Training.Seed);
 }
 
 /// <summary>The values of [MetaLearner], emitted as the model's MetaLearningDefaults.</summary>
-/// <param name="Algorithm">The MetaAlgorithm member's name, e.g. <c>Maml</c>.</param>
-/// <param name="Task">The MetaTaskKind member's name, e.g. <c>Classification</c>.</param>
+/// <param name="Algorithm">The algorithm.</param>
+/// <param name="Task">Classification or regression.</param>
 /// <param name="Ways">Classes per episode.</param>
 /// <param name="Shots">Support samples per class (per task for regression).</param>
 /// <param name="Queries">Query samples per class (per task for regression).</param>
@@ -143,8 +181,8 @@ internal sealed record TrainingSpec(int Epochs, int BatchSize, string Optimizer,
 /// <param name="MultiStepLoss">Meta-train on the mean query loss over the inner steps (MAML family).</param>
 /// <param name="MultiStepLossWeights">The weights of that mean, one per inner step; empty for equal weights.</param>
 internal sealed record MetaLearningSpec(
-    string Algorithm,
-    string Task,
+    MetaAlgorithm Algorithm,
+    MetaTaskKind Task,
     int Ways,
     int Shots,
     int Queries,
@@ -158,15 +196,6 @@ internal sealed record MetaLearningSpec(
     bool MultiStepLoss,
     EquatableArray<double> MultiStepLossWeights)
 {
-    public const string ProtoNet = "ProtoNet";
-    public const string Reptile = "Reptile";
-    public const string Classification = "Classification";
-    public const string Regression = "Regression";
-
-    // Must match MetaLearnerAttribute's property initializers: an unset property means these. The algorithm has no
-    // default (it is the constructor's argument); this one is replaced by what the attribute names.
-    public static MetaLearningSpec Defaults { get; } = new(ProtoNet, Classification, 5, 1, 15, 1, 0, 0.4, 0, 1e-3, 10_000, 42, false, EquatableArray<double>.Empty);
-
-    /// <summary>True for the MAML family: every algorithm but Prototypical Networks adapts by gradient steps.</summary>
-    public bool AdaptsByGradientSteps => Algorithm != ProtoNet;
+    /// <summary>What the algorithm can do.</summary>
+    public MetaAlgorithmTraits Traits => MetaAlgorithmTraits.Of(Algorithm);
 }
