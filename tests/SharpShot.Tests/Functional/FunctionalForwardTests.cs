@@ -1,3 +1,5 @@
+using SharpShot.Layers;
+using SharpShot.Tests.Layers;
 using SharpShot.Tests.Models;
 using SharpShot.Tests.Parity;
 using TorchSharp;
@@ -16,7 +18,7 @@ public class FunctionalForwardTests
     {
         SequentialModel model = OnnxParityTests.Create(modelName);
         var named = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.shape);
-        IReadOnlyList<SharpShot.Layers.ParameterDescriptor> descriptors = model.ParameterDescriptors;
+        IReadOnlyList<ParameterDescriptor> descriptors = model.ParameterDescriptors;
         var functional = model.FunctionalParameters();
 
         Assert.Equal(named.Count, descriptors.Count);
@@ -30,22 +32,58 @@ public class FunctionalForwardTests
         Assert.Equal(model.ParameterCount, descriptors.Sum(d => d.Shape.Aggregate(1L, (a, b) => a * b)));
     }
 
-    [Theory]
-    [MemberData(nameof(Models))]
-    public void FunctionalOnOwnParametersEqualsForward(string modelName)
+    public static TheoryData<string, bool> ReferencedModelsAndModes()
     {
-        SequentialModel model = OnnxParityTests.Create(modelName);
-        OnnxParityTests.RandomizeParameters(model, seed: 3);
-        model.eval();
+        // Training mode differs from eval only with batch norm, and has a reference only without dropout.
+        var data = new TheoryData<string, bool>();
+        foreach ((string name, ModelReference reference) in ModelReferences.All)
+        {
+            data.Add(name, false);
+            if (reference.HasBatchNorm && !reference.HasDropout)
+            {
+                data.Add(name, true);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// The generated functional forward on weights that are not the model's own equals the model's reference, composed from
+    /// the per-layer references (the module forward runs the functional one over the module's parameters, so comparing the
+    /// two would compare a function with itself); so does the module forward once those weights are copied in.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ReferencedModelsAndModes))]
+    public void FunctionalForwardOnOtherWeightsEqualsTheComposedReference(string modelName, bool training)
+    {
+        ModelReference reference = ModelReferences.All[modelName];
+        using SequentialModel model = reference.Create();
+        OnnxParityTests.WarmUpRunningStatistics(model, batch: 8);
         using var scope = NewDisposeScope();
-        Tensor input = RandomBatch(model, batch: 4);
+        Tensor input = RandomBatch(model, batch: 4, seed: 7);
+        Tensor[] weights = OtherWeights(model, seed: modelName.Length);
+        Tensor expectedLogits = Reference.Run(reference.Logits, input, weights, model.named_buffers(), training);
+        Tensor expected = Reference.Run(reference.Output, input, weights, model.named_buffers(), training);
+        Assert.Equal(reference.Probabilities, model.OutputsProbabilities);
+
         using (no_grad())
         {
-            Tensor viaModule = model.forward(input);
-            Tensor viaFunctional = model.Functional(input, model.FunctionalParameters().Cast<Tensor>().ToArray(), training: false);
-            Assert.Equal(0, viaModule.sub(viaFunctional).abs().max().item<float>());
-            Assert.Equal(0, model.Logits(input).sub(model.FunctionalLogits(input, model.FunctionalParameters().Cast<Tensor>().ToArray(), false)).abs().max().item<float>());
+            LayerContract.AssertClose(expectedLogits, model.FunctionalLogits(input, weights, training), $"{modelName}: functional logits");
+            LayerContract.AssertClose(expected, model.Functional(input, weights, training), $"{modelName}: functional forward");
+
+            var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            foreach ((ParameterDescriptor descriptor, Tensor weight) in model.ParameterDescriptors.Zip(weights))
+            {
+                parameters[descriptor.Name].copy_(weight);
+            }
+
+            model.train(training);
+            LayerContract.AssertClose(expectedLogits, model.Logits(input), $"{modelName}: module logits on the copied weights");
+            LayerContract.AssertClose(expected, model.forward(input), $"{modelName}: module forward on the copied weights");
         }
+
+        Assert.True(expected.abs().max().item<double>() > 0.1, $"{modelName}: outputs are all near zero, so the comparison proves little");
     }
 
     [Fact]
@@ -61,7 +99,13 @@ public class FunctionalForwardTests
 
         // One MAML inner step, differentiable: adapted = w - 0.1 * dL_support/dw.
         Tensor innerLoss = nn.functional.cross_entropy(model.FunctionalLogits(support, weights, training: false), labels);
-        IList<Tensor> innerGrads = autograd.grad([innerLoss], weights, retain_graph: true, create_graph: true);
+        // An unused weight fails the assertion here rather than LibTorch's check, which would end the test process.
+        IList<Tensor> innerGrads = autograd.grad([innerLoss], weights, retain_graph: true, create_graph: true, allow_unused: true);
+        for (int i = 0; i < weights.Length; i++)
+        {
+            Assert.True(innerGrads[i] is { IsInvalid: false } g && g.abs().max().item<float>() > 0, $"{model.ParameterDescriptors[i].Name} gets no gradient: the functional forward does not use it");
+        }
+
         Tensor[] adapted = weights.Zip(innerGrads, (w, g) => w - 0.1 * g).ToArray();
         Tensor outerLoss = nn.functional.cross_entropy(model.FunctionalLogits(query, adapted, training: false), labels);
         IList<Tensor> metaGrads = autograd.grad([outerLoss], weights);
@@ -95,7 +139,11 @@ public class FunctionalForwardTests
         Assert.Contains("conv2d_1.weight", wrongShape.Message);
     }
 
-    private static Tensor RandomBatch(SequentialModel model, int batch, int seed = 0)
+    /// <summary>Random weights in <see cref="SequentialModel.ParameterDescriptors"/> order, not the model's own.</summary>
+    internal static Tensor[] OtherWeights(SequentialModel model, int seed) =>
+        LayerContract.RandomWeights(model.ParameterDescriptors.Select(d => (d.Name, d.Shape.ToArray())), seed);
+
+    internal static Tensor RandomBatch(SequentialModel model, int batch, int seed = 0)
     {
         long[] shape = [batch, .. model.InputShape.Select(d => (long)d)];
         return tensor(OnnxParityTests.RandomInput(model, batch, seed), shape);

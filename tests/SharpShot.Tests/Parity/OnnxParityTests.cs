@@ -1,4 +1,6 @@
 using SharpShot.Inference;
+using SharpShot.Tests.Functional;
+using SharpShot.Tests.Layers;
 using SharpShot.Tests.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -44,6 +46,51 @@ public class OnnxParityTests
         Assert.True(maxDifference <= Tolerance,
             $"{modelName}: max |TorchSharp - ONNX Runtime| = {maxDifference:E3} > {Tolerance:E0} (outputs up to {expected.Max(Math.Abs):G4})");
         Assert.True(expected.Any(v => Math.Abs(v) > 1e-3), $"{modelName}: outputs are all near zero, so the comparison would prove nothing");
+    }
+
+    public static TheoryData<string, bool> ReferencedModelsAndModes()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach ((string name, ModelReference reference) in ModelReferences.All)
+        {
+            data.Add(name, false);
+            if (reference.HasBatchNorm)
+            {
+                data.Add(name, true);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// <c>ExportOnnx(path, weights, training)</c> with weights that are not the model's own: ONNX Runtime's output equals the
+    /// model's composed reference on those weights (batch statistics with <c>training</c>, dropout inactive), and the model
+    /// keeps its own weights.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ReferencedModelsAndModes))]
+    public void ExportOfOtherWeightsMatchesTheComposedReference(string modelName, bool training)
+    {
+        ModelReference reference = ModelReferences.All[modelName];
+        using SequentialModel model = reference.Create();
+        WarmUpRunningStatistics(model, batch: 8);
+        using var scope = NewDisposeScope();
+        const int batch = 4;
+        float[] input = RandomInput(model, batch, seed: 13);
+        Tensor[] weights = FunctionalForwardTests.OtherWeights(model, seed: modelName.Length + 1);
+        Tensor[] own = model.FunctionalParameters().Select(p => p.detach().clone()).ToArray();
+        Tensor expected = Reference.Run(reference.Output, tensor(input, [batch, .. model.InputShape.Select(d => (long)d)]), weights, model.named_buffers(), training);
+
+        using var temp = new TempFolder();
+        string path = temp.File($"{modelName}.onnx");
+        model.ExportOnnx(path, weights, training);
+        using var onnx = OnnxModel.Load(path);
+        float[] actual = onnx.PredictBatch(input, batch);
+
+        LayerContract.AssertClose(expected, tensor(actual, expected.shape), $"{modelName} (training {training}): ONNX Runtime on other weights vs the reference");
+        Assert.True(expected.abs().max().item<double>() > 0.1, $"{modelName}: outputs are all near zero, so the comparison proves little");
+        Assert.All(model.FunctionalParameters().Zip(own), pair => Assert.True(pair.First.eq(pair.Second).all().item<bool>(), "the export changed the model's weights"));
     }
 
     internal static SequentialModel Create(string name) => name switch
