@@ -1,3 +1,4 @@
+using SharpShot.Native;
 using SharpShot.Onnx;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -77,7 +78,7 @@ public sealed class BatchNormLayer : Layer
         {
             using (no_grad())
             {
-                num_batches_tracked.add_(1);
+                num_batches_tracked.add_(Scalars.One, Scalars.One);
             }
         }
 

@@ -1,3 +1,4 @@
+using SharpShot.Native;
 using SharpShot.Onnx;
 using static TorchSharp.torch;
 
@@ -43,10 +44,10 @@ public sealed class GruLayer : RecurrentLayer
             Tensor rz = xt.narrow(1, 0, 2 * u).add(hidden.narrow(1, 0, 2 * u)).sigmoid();
             Tensor r = rz.narrow(1, 0, u);
             Tensor z = rz.narrow(1, u, u);
-            Tensor n = addcmul(xt.narrow(1, 2 * u, u), r, hidden.narrow(1, 2 * u, u), 1).tanh();
+            Tensor n = addcmul(xt.narrow(1, 2 * u, u), r, hidden.narrow(1, 2 * u, u), Scalars.One).tanh();
 
             // h' = (1 − z) n + z h = n + z (h − n); from h = 0: n − z n.
-            h = h is null ? n.sub(z.mul(n)) : addcmul(n, z, h.sub(n), 1);
+            h = h is null ? n.sub(z.mul(n)) : addcmul(n, z, h.sub(n), Scalars.One);
             if (outputs is not null)
             {
                 outputs[t] = h;

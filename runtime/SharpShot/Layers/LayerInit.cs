@@ -1,3 +1,4 @@
+using SharpShot.Native;
 using static TorchSharp.torch;
 
 namespace SharpShot.Layers;
@@ -22,7 +23,7 @@ public sealed class LayerInit : IDisposable
         double limit = Math.Sqrt(6.0 / (fanIn + fanOut));
         using var scope = NewDisposeScope();
         Tensor unit = rand(shape, dtype: ScalarType.Float32, generator: _generator);
-        return unit.mul_(2 * limit).sub_(limit).MoveToOuterDisposeScope();
+        return unit.TimesInPlace(2 * limit).MinusInPlace(limit).MoveToOuterDisposeScope();
     }
 
     /// <summary>U(-<paramref name="bound"/>, <paramref name="bound"/>) on the CPU, float32 (PyTorch's default for recurrent and embedding-like weights when given 1/√n).</summary>
@@ -30,14 +31,14 @@ public sealed class LayerInit : IDisposable
     {
         using var scope = NewDisposeScope();
         Tensor unit = rand(shape, dtype: ScalarType.Float32, generator: _generator);
-        return unit.mul_(2 * bound).sub_(bound).MoveToOuterDisposeScope();
+        return unit.TimesInPlace(2 * bound).MinusInPlace(bound).MoveToOuterDisposeScope();
     }
 
     /// <summary>N(0, <paramref name="std"/>²) on the CPU, float32 (e.g. embeddings, which PyTorch and Keras draw from a normal or small uniform).</summary>
     public Tensor Normal(long[] shape, double std)
     {
         using var scope = NewDisposeScope();
-        return randn(shape, dtype: ScalarType.Float32, generator: _generator).mul_(std).MoveToOuterDisposeScope();
+        return randn(shape, dtype: ScalarType.Float32, generator: _generator).TimesInPlace(std).MoveToOuterDisposeScope();
     }
 
     /// <summary>Ones on the CPU, float32 (e.g. normalization scales).</summary>

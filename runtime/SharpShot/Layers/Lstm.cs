@@ -1,3 +1,4 @@
+using SharpShot.Native;
 using static TorchSharp.torch;
 
 namespace SharpShot.Layers;
@@ -41,7 +42,7 @@ public sealed class LstmLayer : RecurrentLayer
             Tensor i = sig.narrow(1, 0, u);
             Tensor g = gates.narrow(1, 2 * u, u).tanh();
             Tensor o = sig.narrow(1, 3 * u, u);
-            c = c is null ? i.mul(g) : addcmul(sig.narrow(1, u, u).mul(c), i, g, 1);
+            c = c is null ? i.mul(g) : addcmul(sig.narrow(1, u, u).mul(c), i, g, Scalars.One);
             h = o.mul(c.tanh());
             if (outputs is not null)
             {

@@ -1,3 +1,4 @@
+using SharpShot.Native;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -61,7 +62,7 @@ internal abstract class InnerLoopAlgorithm : MetaLearningAlgorithm
     /// How far one inner step moves weight <paramref name="index"/> of the adapted list against its gradient: the inner
     /// learning rate times the gradient, unless the algorithm learns its rates.
     /// </summary>
-    protected virtual Tensor InnerUpdate(int index, Tensor gradient) => gradient.mul(Options.InnerLearningRate);
+    protected virtual Tensor InnerUpdate(int index, Tensor gradient) => gradient.Times(Options.InnerLearningRate);
 
     /// <summary><paramref name="steps"/> inner steps from <paramref name="start"/>; the last weights (<paramref name="start"/> when no step).</summary>
     protected Tensor[] InnerLoop(IReadOnlyList<Tensor> start, Func<Tensor, IReadOnlyList<Tensor>, Tensor> forward, Tensor supportX, Tensor supportY, int steps, bool secondOrder) =>
@@ -107,7 +108,7 @@ internal abstract class InnerLoopAlgorithm : MetaLearningAlgorithm
 
         IReadOnlyList<double> weights = Options.MultiStepLossWeights ?? Enumerable.Repeat(1.0, losses.Length).ToArray();
         double total = weights.Sum();
-        Tensor loss = losses.Select((stepLoss, i) => stepLoss.mul(weights[i] / total)).Aggregate((sum, next) => sum.add(next));
+        Tensor loss = losses.Select((stepLoss, i) => stepLoss.Times(weights[i] / total)).Aggregate((sum, next) => sum.add(next));
         return new TaskLoss(loss, outputs[^1]);
     }
 

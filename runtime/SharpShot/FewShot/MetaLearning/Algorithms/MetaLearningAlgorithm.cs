@@ -1,3 +1,4 @@
+using SharpShot.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -65,7 +66,7 @@ internal abstract class MetaLearningAlgorithm : IDisposable
     /// Adds this task's share of the meta-gradient to the meta-parameters' gradients: by default the gradient of its
     /// loss divided by <paramref name="tasks"/>, the size of the meta-batch, so that the batch's gradients average.
     /// </summary>
-    public virtual void Backward(TaskLoss loss, int tasks) => loss.Loss.div(tasks).backward();
+    public virtual void Backward(TaskLoss loss, int tasks) => loss.Loss.DividedBy(tasks).backward();
 
     /// <summary>The query loss and outputs after adapting to the task's support set with <paramref name="innerSteps"/> steps; the model is not changed.</summary>
     public abstract (double Loss, Tensor Output) Evaluate(TaskTensors task, int innerSteps);

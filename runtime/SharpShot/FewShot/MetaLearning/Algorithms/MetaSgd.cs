@@ -1,3 +1,4 @@
+using SharpShot.Native;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -36,5 +37,5 @@ internal sealed class MetaSgd : Maml
     protected override Tensor InnerUpdate(int index, Tensor gradient) => _rates[index].mul(gradient);
 
     private static Parameter[] InitialRates(SequentialModel model, MetaLearnerOptions options) =>
-        model.FunctionalParameters().Select(w => new Parameter(full_like(w, options.InnerLearningRate), requires_grad: true)).ToArray();
+        model.FunctionalParameters().Select(w => new Parameter(Scalars.FullLike(w, options.InnerLearningRate), requires_grad: true)).ToArray();
 }

@@ -1,3 +1,4 @@
+using SharpShot.Native;
 using static TorchSharp.torch;
 
 namespace SharpShot.FewShot;
@@ -32,7 +33,7 @@ internal sealed class Reptile(SequentialModel model, MetaLearnerOptions options)
         Tensor surrogate = zeros(1, device: Model.Device);
         for (int i = 0; i < Weights.Length; i++)
         {
-            surrogate = surrogate + Weights[i].mul(Weights[i].detach().sub(adapted[i].detach()).div(tasks)).sum();
+            surrogate = surrogate + Weights[i].mul(Weights[i].detach().sub(adapted[i].detach()).DividedBy(tasks)).sum();
         }
 
         surrogate.backward();
