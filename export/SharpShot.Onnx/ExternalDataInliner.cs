@@ -102,7 +102,31 @@ internal static class ExternalDataInliner
     private static string Describe(TensorProto tensor, string owner) =>
         tensor.Name.Length > 0 ? $"tensor '{tensor.Name}' ({owner})" : $"the tensor of {owner}";
 
-    private static void InlineTensor(TensorProto tensor, string description, ModelFolder? folder)
+    /// <summary>
+    /// Every file the graph's external data names, resolved and checked to lie inside <paramref name="modelFolder"/>,
+    /// without reading any; for a host that hands the model file to another reader (ONNX Runtime) afterwards.
+    /// </summary>
+    public static IReadOnlyList<string> Locate(GraphProto graph, string? modelFolder)
+    {
+        var folder = modelFolder is null ? null : new ModelFolder(modelFolder);
+        var files = new List<string>();
+        foreach (var (tensor, description) in Tensors(graph))
+        {
+            if (IsExternal(tensor))
+            {
+                var (location, _) = ReadEntries(tensor, description, folder);
+                var file = folder!.Resolve(location, description);
+                if (!files.Contains(file, StringComparer.Ordinal))
+                {
+                    files.Add(file);
+                }
+            }
+        }
+        return files;
+    }
+
+    /// <summary>The tensor's external data entries and their location, checked; refused without a folder to look in.</summary>
+    private static (string Location, Dictionary<string, string> Entries) ReadEntries(TensorProto tensor, string description, ModelFolder? folder)
     {
         var entries = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var entry in tensor.ExternalData)
@@ -123,6 +147,12 @@ internal static class ExternalDataInliner
             throw new NotSupportedException(
                 $"{Capitalize(description)} keeps its bytes in the external file '{location}', and no model folder was given to find it in.");
         }
+        return (location, entries);
+    }
+
+    private static void InlineTensor(TensorProto tensor, string description, ModelFolder? folder)
+    {
+        var (location, entries) = ReadEntries(tensor, description, folder);
         var offset = ReadNumber(entries, "offset", description) ?? 0;
         var recordedLength = ReadNumber(entries, "length", description);
         var expectedLength = ExpectedLength(tensor, description);
@@ -133,7 +163,7 @@ internal static class ExternalDataInliner
                 $"of {(OnnxElementType)tensor.DataType} needs {expected}.");
         }
 
-        var file = folder.Resolve(location, description);
+        var file = folder!.Resolve(location, description);
         byte[] bytes;
         try
         {

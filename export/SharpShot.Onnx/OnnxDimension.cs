@@ -57,5 +57,5 @@ public readonly record struct OnnxDimension
         Value?.ToString(CultureInfo.InvariantCulture) ?? Symbol ?? "?";
 
     /// <summary>Formats a shape as <c>[N, 1, 28, 28]</c> for messages.</summary>
-    internal static string Format(IEnumerable<OnnxDimension> shape) => "[" + string.Join(", ", shape) + "]";
+    public static string Format(IEnumerable<OnnxDimension> shape) => "[" + string.Join(", ", shape) + "]";
 }

@@ -75,6 +75,31 @@ public sealed class OnnxModelInfo
         return Parse(bytes, $"The in-memory model ({bytes.Length} bytes)", filePath: null);
     }
 
+    /// <summary>Reads a model from bytes already read from <paramref name="filePath"/>, which messages name.</summary>
+    /// <param name="bytes">The contents of the file.</param>
+    /// <param name="filePath">The file the bytes came from.</param>
+    /// <exception cref="OnnxFormatException">The bytes are not an ONNX model.</exception>
+    public static OnnxModelInfo Read(byte[] bytes, string filePath)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
+        var fullPath = Path.GetFullPath(filePath);
+        return Parse(bytes, $"'{fullPath}'", fullPath);
+    }
+
+    /// <summary>
+    /// Every file the model's external data names (initializers, node attributes, sparse tensors, subgraphs), resolved
+    /// and checked to lie inside <paramref name="modelFolder"/>, without reading any. A host calls this before handing
+    /// the model file to a reader that would follow the locations itself: a model is untrusted, and its locations are
+    /// paths chosen by whoever wrote it.
+    /// </summary>
+    /// <param name="modelFolder">The folder of the model file; <see langword="null"/> for a model that has no file, which then may name none.</param>
+    /// <returns>The distinct files, resolved (no symbolic link left); empty when every tensor is stored inline.</returns>
+    /// <exception cref="OnnxFormatException">A location is absolute, climbs out of the folder, leads out through a symbolic link, names a folder, or is malformed.</exception>
+    /// <exception cref="NotSupportedException">The model names external data and <paramref name="modelFolder"/> is <see langword="null"/>.</exception>
+    /// <exception cref="IOException">A location cannot be resolved (e.g. a cycle of links).</exception>
+    public IReadOnlyList<string> ExternalDataFiles(string? modelFolder) => ExternalDataInliner.Locate(Proto.Graph, modelFolder);
+
     private static OnnxModelInfo Parse(byte[] bytes, string source, string? filePath)
     {
         if (bytes.Length == 0)

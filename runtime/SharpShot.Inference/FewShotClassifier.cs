@@ -54,6 +54,11 @@ public sealed partial class FewShotClassifier : IDisposable
         _modelBytes = modelBytes;
         _modelFolder = source.FilePath is { } file ? Path.GetDirectoryName(file) : null;
         _modelDescription = source.Description;
+        if (!embedding.SupportsFloatApi)
+        {
+            throw source.Fail(
+                $"FewShotClassifier needs an embedding model with one float input (batch first) and one float output: {embedding.FloatApiObstacle}");
+        }
         if (embedding.OutputShape.Count != 1)
         {
             throw source.Fail(

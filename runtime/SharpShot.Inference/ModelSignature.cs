@@ -6,6 +6,9 @@ using SharpShot.Onnx;
 
 namespace SharpShot.Inference;
 
+/// <summary>Why a model cannot use the float API (one float input, one float output); the general API still runs it.</summary>
+internal sealed class FloatPathObstacle(string reason) : Exception(reason);
+
 /// <summary>
 /// The part of a model's signature <see cref="OnnxModel"/> relies on, worked out once at load from
 /// ONNX Runtime's view of the graph and the SharpShot metadata: one float input and one float output,
@@ -39,45 +42,54 @@ internal sealed class ModelSignature
     public int[]? OutputShape { get; }
 
     /// <summary>Reads and checks the signature.</summary>
-    /// <exception cref="OnnxModelLoadException">The model has another kind of signature, or its metadata contradicts it.</exception>
-    public static ModelSignature Resolve(InferenceSession session, IReadOnlyDictionary<string, string> metadata, ModelSource source)
+    /// <exception cref="FloatPathObstacle">The model has another kind of signature: the float API cannot run it (the general one can).</exception>
+    /// <exception cref="OnnxModelLoadException">Its SharpShot metadata contradicts the graph.</exception>
+    /// <exception cref="LimitExceededException">One sample holds more than <paramref name="maxElements"/> values.</exception>
+    public static ModelSignature Resolve(InferenceSession session, IReadOnlyDictionary<string, string> metadata, ModelSource source, long maxElements)
     {
-        var (inputName, input) = SingleValue(session.InputMetadata, "input", source);
-        var (outputName, output) = SingleValue(session.OutputMetadata, "output", source);
-        var inputDims = FloatTensorDims(inputName, input, "input", source);
-        var outputDims = FloatTensorDims(outputName, output, "output", source);
+        var (inputName, input) = SingleValue(session.InputMetadata, "input");
+        var (outputName, output) = SingleValue(session.OutputMetadata, "output");
+        var inputDims = FloatTensorDims(inputName, input, "input");
+        var outputDims = FloatTensorDims(outputName, output, "output");
 
         int? fixedBatch = inputDims[0] == DynamicAxis ? null : checked((int)inputDims[0]);
         if (fixedBatch == 0)
         {
-            throw source.Fail($"its input '{inputName}' has a batch axis fixed at 0.");
+            throw new FloatPathObstacle($"its input '{inputName}' has a batch axis fixed at 0.");
         }
         if (outputDims[0] != DynamicAxis && outputDims[0] != (fixedBatch ?? DynamicAxis))
         {
-            throw source.Fail(
+            throw new FloatPathObstacle(
                 $"the first axis of output '{outputName}' {FormatAxes(output)} is not the batch axis of input '{inputName}' {FormatAxes(input)}: " +
                 "the output must have one row per input sample.");
         }
 
-        var inputShape = ResolveInputShape(inputName, input, inputDims, metadata, source);
+        var inputShape = ResolveInputShape(inputName, input, inputDims, metadata, source, maxElements);
         var outputShape = outputDims.Skip(1).All(d => d > 0) ? outputDims.Skip(1).Select(d => checked((int)d)).ToArray() : null;
         if (outputShape is not null)
         {
-            CheckedLength(outputShape, $"output '{outputName}'", source);
+            CheckedLength(outputShape, $"output '{outputName}'", source, maxElements);
         }
         return new ModelSignature(inputName, inputShape, fixedBatch, outputName, outputShape);
     }
 
-    /// <summary>Number of values in one sample of the given shape, with an error instead of an overflow.</summary>
-    public static int CheckedLength(int[] shape, string what, ModelSource source)
+    /// <summary>
+    /// Number of values in one sample of the given shape, refused above <paramref name="maxElements"/> (a model's
+    /// declared sizes must not decide what the host allocates).
+    /// </summary>
+    /// <exception cref="LimitExceededException">The sample holds more than <paramref name="maxElements"/> values.</exception>
+    public static int CheckedLength(int[] shape, string what, ModelSource source, long maxElements)
     {
         long length = 1;
         foreach (var dim in shape)
         {
+            // Each dimension fits an int, so the product stays exact until it passes the limit.
             length *= dim;
-            if (length > Array.MaxLength)
+            if (length > maxElements || length > Array.MaxLength)
             {
-                throw source.Fail($"one sample of its {what} {FormatShape(shape)} has more values than an array can hold.");
+                var total = shape.Aggregate(1.0, (a, d) => a * d);
+                throw new LimitExceededException("OnnxModelOptions.MaxTensorElements", maxElements, total > long.MaxValue ? long.MaxValue : (long)total,
+                    $"One sample of the {what} {FormatShape(shape)} of {source.Description}", "elements");
             }
         }
         return (int)length;
@@ -121,38 +133,38 @@ internal sealed class ModelSignature
         "[" + string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]";
 
     private static (string Name, NodeMetadata Metadata) SingleValue(
-        IReadOnlyDictionary<string, NodeMetadata> values, string kind, ModelSource source)
+        IReadOnlyDictionary<string, NodeMetadata> values, string kind)
     {
         if (values.Count != 1)
         {
             var listed = values.Count == 0 ? "none" : string.Join(", ", values.Select(v => $"'{v.Key}' {FormatAxes(v.Value)}"));
-            throw source.Fail($"OnnxModel runs models with exactly one {kind}, and this one has {values.Count}: {listed}.");
+            throw new FloatPathObstacle($"the float API (Predict, Classify) runs models with exactly one {kind}, and this one has {values.Count}: {listed}.");
         }
         var single = values.Single();
         return (single.Key, single.Value);
     }
 
-    private static long[] FloatTensorDims(string name, NodeMetadata value, string kind, ModelSource source)
+    private static long[] FloatTensorDims(string name, NodeMetadata value, string kind)
     {
         if (!value.IsTensor || value.ElementDataType != TensorElementType.Float)
         {
             var what = value.IsTensor ? $"a tensor of {value.ElementDataType}" : $"not a tensor ({value.OnnxValueType})";
-            throw source.Fail($"its {kind} '{name}' is {what}; OnnxModel needs a tensor of float.");
+            throw new FloatPathObstacle($"its {kind} '{name}' is {what}; the float API needs a tensor of float.");
         }
         if (value.Dimensions.Length == 0)
         {
-            throw source.Fail($"its {kind} '{name}' is a scalar (or has no declared shape); OnnxModel needs the batch as its first axis.");
+            throw new FloatPathObstacle($"its {kind} '{name}' is a scalar (or has no declared shape); the float API needs the batch as its first axis.");
         }
         return value.Dimensions.Select(d => d < 0 ? DynamicAxis : (long)d).ToArray();
     }
 
     private static int[] ResolveInputShape(
-        string name, NodeMetadata input, long[] dims, IReadOnlyDictionary<string, string> metadata, ModelSource source)
+        string name, NodeMetadata input, long[] dims, IReadOnlyDictionary<string, string> metadata, ModelSource source, long maxElements)
     {
         var sampleDims = dims.Skip(1).ToArray();
         if (sampleDims.Any(d => d == 0))
         {
-            throw source.Fail($"its input '{name}' {FormatAxes(input)} has an axis of size 0.");
+            throw new FloatPathObstacle($"its input '{name}' {FormatAxes(input)} has an axis of size 0.");
         }
 
         int[]? declared = null;
@@ -171,16 +183,16 @@ internal sealed class ModelSignature
         if (sampleDims.All(d => d > 0))
         {
             var shape = sampleDims.Select(d => checked((int)d)).ToArray();
-            CheckedLength(shape, $"input '{name}'", source);
+            CheckedLength(shape, $"input '{name}'", source, maxElements);
             return shape;
         }
         if (declared is null)
         {
-            throw source.Fail(
+            throw new FloatPathObstacle(
                 $"its input '{name}' {FormatAxes(input)} has open axes beyond the batch and no '{SharpShotMetadata.InputShape}' metadata to fix them; " +
                 "export the model with a fixed sample shape or set that metadata (e.g. \"1,28,28\").");
         }
-        CheckedLength(declared, $"input '{name}'", source);
+        CheckedLength(declared, $"input '{name}'", source, maxElements);
         return declared;
     }
 

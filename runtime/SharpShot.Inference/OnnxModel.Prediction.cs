@@ -30,7 +30,7 @@ public sealed partial class OnnxModel
     /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
     public void Predict(ReadOnlySpan<float> sample, Span<float> output)
     {
-        ThrowIfDisposed();
+        ThrowIfDisposedOrNoFloatApi();
         CheckSample(sample, nameof(sample));
         CheckSingleSampleBatch();
         if (output.Length < OutputLength)
@@ -39,7 +39,7 @@ public sealed partial class OnnxModel
                 $"The output span holds {output.Length} values; one sample needs {OutputLength} (output shape {ModelSignature.FormatShape(_outputShape)}).",
                 OutputLength, output.Length);
         }
-        Run(sample, batchSize: 1, output[..OutputLength]);
+        RunFloat(sample, batchSize: 1, output[..OutputLength]);
     }
 
     /// <summary>Runs the model on a batch of samples in one call.</summary>
@@ -51,10 +51,10 @@ public sealed partial class OnnxModel
     /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
     public float[] PredictBatch(ReadOnlySpan<float> samples, int batchSize)
     {
-        ThrowIfDisposed();
+        ThrowIfDisposedOrNoFloatApi();
         CheckBatch(samples, batchSize);
         var outputs = new float[(long)batchSize * OutputLength];
-        Run(samples, batchSize, outputs);
+        RunFloat(samples, batchSize, outputs);
         return outputs;
     }
 
@@ -67,7 +67,7 @@ public sealed partial class OnnxModel
     /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
     public void PredictBatch(ReadOnlySpan<float> samples, int batchSize, Span<float> outputs)
     {
-        ThrowIfDisposed();
+        ThrowIfDisposedOrNoFloatApi();
         CheckBatch(samples, batchSize);
         var needed = (long)batchSize * OutputLength;
         if (outputs.Length < needed)
@@ -76,7 +76,7 @@ public sealed partial class OnnxModel
                 $"The output span holds {outputs.Length} values; a batch of {batchSize} needs {batchSize} x {OutputLength} = {needed}.",
                 needed, outputs.Length);
         }
-        Run(samples, batchSize, outputs[..(int)needed]);
+        RunFloat(samples, batchSize, outputs[..(int)needed]);
     }
 
     /// <summary>Runs the model on one sample and returns the index of its largest output (the predicted class).</summary>
@@ -114,13 +114,13 @@ public sealed partial class OnnxModel
     /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
     public int[] ClassifyBatch(ReadOnlySpan<float> samples, int batchSize)
     {
-        ThrowIfDisposed();
+        ThrowIfDisposedOrNoFloatApi();
         CheckBatch(samples, batchSize);
         var length = checked(batchSize * OutputLength);
         var outputs = ArrayPool<float>.Shared.Rent(length);
         try
         {
-            Run(samples, batchSize, outputs.AsSpan(0, length));
+            RunFloat(samples, batchSize, outputs.AsSpan(0, length));
             var classes = new int[batchSize];
             for (var i = 0; i < batchSize; i++)
             {
@@ -135,34 +135,33 @@ public sealed partial class OnnxModel
     }
 
     /// <summary>
-    /// Runs the session over caller memory: both spans are pinned and wrapped in OrtValues that borrow
-    /// (not copy) them, and the output is bound up front so ONNX Runtime writes straight into it.
+    /// Runs the float fast path on this thread's IO binding: the input is copied into pinned memory bound once, the
+    /// output read back from the same. No managed allocation in steady state (the same batch size as last time).
     /// </summary>
-    private unsafe void Run(ReadOnlySpan<float> input, int batchSize, Span<float> output)
+    private void RunFloat(ReadOnlySpan<float> input, int batchSize, Span<float> output)
     {
-        var buffers = _runBuffers.Value!;
-        buffers.InputShape[0] = batchSize;
-        buffers.OutputShape[0] = batchSize;
-        fixed (float* inputPointer = input)
-        fixed (float* outputPointer = output)
+        var elements = Math.Max(input.Length, output.Length);
+        if (elements > _limits.MaxTensorElements)
         {
-            // ONNX Runtime copies the shape into the value, so reusing the shape arrays afterwards is safe.
-            using var inputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float,
-                buffers.InputShape, (IntPtr)inputPointer, (long)input.Length * sizeof(float));
-            using var outputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float,
-                buffers.OutputShape, (IntPtr)outputPointer, (long)output.Length * sizeof(float));
-            buffers.Inputs[0] = inputValue;
-            buffers.Outputs[0] = outputValue;
+            throw new LimitExceededException("OnnxModelOptions.MaxTensorElements", _limits.MaxTensorElements, elements,
+                $"A batch of {batchSize}", "elements");
+        }
+        _gate.Enter(this);
+        try
+        {
+            var slot = _runSlots!.Value!;
             try
             {
-                _session.Run(_runOptions, _inputNames, buffers.Inputs, _outputNames, buffers.Outputs);
+                slot.Run(_runOptions, input, batchSize, output);
             }
-            finally
+            catch (OnnxRuntimeException e) when (_gate.IsClosed)
             {
-                // Do not keep disposed values reachable from the thread's buffers.
-                buffers.Inputs[0] = null!;
-                buffers.Outputs[0] = null!;
+                throw new ObjectDisposedException($"{GetType().FullName}: the model was disposed while the call ran.", e);
             }
+        }
+        finally
+        {
+            _gate.Exit();
         }
     }
 
@@ -202,7 +201,15 @@ public sealed partial class OnnxModel
         }
     }
 
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+    /// <summary>Checked first by every float API member: disposed, then the model's kind of signature.</summary>
+    private void ThrowIfDisposedOrNoFloatApi()
+    {
+        ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
+        if (_floatApiObstacle is not null)
+        {
+            throw new InvalidOperationException(_floatApiObstacle);
+        }
+    }
 
     /// <summary>Index of the largest value, the first on ties; NaN never wins (an all-NaN span gives 0).</summary>
     private static int ArgMax(ReadOnlySpan<float> values)

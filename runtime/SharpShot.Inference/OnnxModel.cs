@@ -6,56 +6,63 @@ using SharpShot.Onnx;
 namespace SharpShot.Inference;
 
 /// <summary>
-/// A SharpShot-exported (or any single-input, single-output float) ONNX model, run with ONNX Runtime.
-/// Inputs are validated against the model's shape before they reach native code, and predictions write
-/// into caller memory without managed allocations per call.
+/// An ONNX model run with ONNX Runtime: any valid model through the general tensor API (<see cref="Run"/>), and
+/// SharpShot-exported (or any one-float-input, one-float-output) models through the float API (<see cref="Predict(ReadOnlySpan{float}, Span{float})"/>,
+/// <see cref="Classify(ReadOnlySpan{float})"/>), which checks inputs before they reach native code and allocates nothing per call.
 /// </summary>
 /// <remarks>
-/// Prediction methods may be called from many threads at once on one instance. <see cref="Dispose"/>
-/// must not run while a prediction is in progress.
+/// All prediction methods may be called from many threads at once on one instance. <see cref="Dispose"/> may run
+/// while they do: calls in flight are stopped and end with <see cref="ObjectDisposedException"/>, and the native
+/// session is released only after the last one has left.
 /// </remarks>
 public sealed partial class OnnxModel : IDisposable
 {
-    private const string CudaProviderName = "CUDAExecutionProvider";
-
     private readonly SessionOptions _sessionOptions;
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions;
+    private readonly CallGate _gate = new();
+    private readonly OnnxModelOptions _limits;
+    private readonly string[] _allOutputNames;
 
-    // Name arrays passed to every Run; never mutated after construction, so safe to share between threads.
-    private readonly string[] _inputNames;
-    private readonly string[] _outputNames;
+    // The float API's signature; empty shapes and a reason when the model has another kind of signature.
+    private readonly int[] _inputShape = [];
+    private readonly int[] _outputShape = [];
+    private readonly string? _floatApiObstacle;
+    private readonly ThreadLocal<FloatRunSlot>? _runSlots;
 
-    private readonly int[] _inputShape;
-    private readonly int[] _outputShape;
-    private readonly ThreadLocal<RunBuffers> _runBuffers;
-    private volatile bool _disposed;
-
-    private OnnxModel(SessionOptions sessionOptions, InferenceSession session, ModelSource source)
+    private OnnxModel(SessionOptions sessionOptions, InferenceSession session, ModelSource source, OnnxModelOptions options, ProviderChoice provider)
     {
         _sessionOptions = sessionOptions;
         _session = session;
+        _limits = options;
+        ExecutionProvider = provider.Active;
+        ExecutionProviderNote = provider.Note;
         _runOptions = new RunOptions();
         try
         {
             Metadata = new ReadOnlyDictionary<string, string>(
                 new Dictionary<string, string>(session.ModelMetadata.CustomMetadataMap, StringComparer.Ordinal));
-            var signature = ModelSignature.Resolve(session, Metadata, source);
-            InputName = signature.InputName;
-            OutputName = signature.OutputName;
-            FixedBatchSize = signature.FixedBatchSize;
-            _inputNames = [InputName];
-            _outputNames = [OutputName];
-            _inputShape = signature.InputShape;
-            InputLength = ModelSignature.CheckedLength(_inputShape, $"input '{InputName}'", source);
-            _outputShape = signature.OutputShape ?? ProbeOutputShape(source);
-            OutputLength = ModelSignature.CheckedLength(_outputShape, $"output '{OutputName}'", source);
-
+            Inputs = Array.AsReadOnly(session.InputMetadata.Select(v => ToValueInfo(v.Key, v.Value)).ToArray());
+            Outputs = Array.AsReadOnly(session.OutputMetadata.Select(v => ToValueInfo(v.Key, v.Value)).ToArray());
+            _allOutputNames = Outputs.Select(o => o.Name).ToArray();
+            var floatApi = FloatApi.Resolve(session, _runOptions, Metadata, source, options.MaxTensorElements);
+            _floatApiObstacle = floatApi.Obstacle;
+            InputName = floatApi.InputName;
+            OutputName = floatApi.OutputName;
+            FixedBatchSize = floatApi.FixedBatchSize;
+            _inputShape = floatApi.InputShape;
+            _outputShape = floatApi.OutputShape;
+            InputLength = floatApi.InputLength;
+            OutputLength = floatApi.OutputLength;
+            if (floatApi.Obstacle is null)
+            {
+                _runSlots = new ThreadLocal<FloatRunSlot>(
+                    () => new FloatRunSlot(_session, InputName, _inputShape, OutputName, _outputShape), trackAllValues: true);
+            }
             InputShape = Array.AsReadOnly(_inputShape);
             OutputShape = Array.AsReadOnly(_outputShape);
-            ClassLabels = Array.AsReadOnly(ModelSignature.ReadClassLabels(Metadata, OutputLength, source));
+            ClassLabels = Array.AsReadOnly(floatApi.Obstacle is null ? ModelSignature.ReadClassLabels(Metadata, OutputLength, source) : []);
             OutputsProbabilities = Metadata.TryGetValue(SharpShotMetadata.Output, out var output) && output == "probabilities";
-            _runBuffers = new ThreadLocal<RunBuffers>(() => new RunBuffers(_inputShape, _outputShape));
         }
         catch
         {
@@ -63,6 +70,21 @@ public sealed partial class OnnxModel : IDisposable
             throw;
         }
     }
+
+    /// <summary>The provider the model runs on: <see cref="OnnxExecutionProvider.Cpu"/> or <see cref="OnnxExecutionProvider.Cuda"/>, never <see cref="OnnxExecutionProvider.BestAvailable"/>.</summary>
+    public OnnxExecutionProvider ExecutionProvider { get; }
+
+    /// <summary>Why <see cref="OnnxExecutionProvider.BestAvailable"/> fell back to the CPU; <see langword="null"/> when nothing fell back.</summary>
+    public string? ExecutionProviderNote { get; }
+
+    /// <summary>
+    /// Whether the float API (<see cref="Predict(ReadOnlySpan{float})"/>, <see cref="Classify(ReadOnlySpan{float})"/> and their batch forms) can run the
+    /// model: one float input whose first axis is the batch and one float output. <see cref="Run"/> runs every model.
+    /// </summary>
+    public bool SupportsFloatApi => _floatApiObstacle is null;
+
+    /// <summary>Why the float API cannot run the model; <see langword="null"/> when it can.</summary>
+    internal string? FloatApiObstacle => _floatApiObstacle;
 
     /// <summary>Shape of one input sample, without the batch axis, e.g. <c>[1, 28, 28]</c>.</summary>
     public IReadOnlyList<int> InputShape { get; }
@@ -88,57 +110,150 @@ public sealed partial class OnnxModel : IDisposable
     /// <summary>All of the model's <c>metadata_props</c>.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
-    /// <summary>Name of the model's input.</summary>
+    /// <summary>Name of the float API's input; empty when <see cref="SupportsFloatApi"/> is false (see <see cref="Inputs"/>).</summary>
     public string InputName { get; }
 
-    /// <summary>Name of the model's output.</summary>
+    /// <summary>Name of the float API's output; empty when <see cref="SupportsFloatApi"/> is false (see <see cref="Outputs"/>).</summary>
     public string OutputName { get; }
 
     /// <summary>Loads a model file.</summary>
-    /// <param name="path">The <c>.onnx</c> file.</param>
-    /// <param name="options">Session settings; <see langword="null"/> for ONNX Runtime's defaults on the CPU.</param>
+    /// <param name="path">The <c>.onnx</c> file. Tensors kept in external data files are read only from inside its folder.</param>
+    /// <param name="options">Session settings and limits; <see langword="null"/> for the defaults (CPU).</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="OnnxModelLoadException">The file is not a model this class can run; the message says why.</exception>
+    /// <exception cref="LimitExceededException">The file is larger than <see cref="OnnxModelOptions.MaxModelBytes"/>, or one sample is larger than <see cref="OnnxModelOptions.MaxTensorElements"/>.</exception>
+    /// <exception cref="OnnxModelLoadException">The file is not a model ONNX Runtime can run, names external data outside its folder, or a requested execution provider is missing; the message says why.</exception>
     public static OnnxModel Load(string path, OnnxModelOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        options ??= new OnnxModelOptions();
         var fullPath = Path.GetFullPath(path);
-        if (!File.Exists(fullPath))
+        var source = ModelSource.File(fullPath);
+        var bytes = ReadBounded(fullPath, options.MaxModelBytes, source);
+        var info = Parse(source, () => OnnxModelInfo.Read(bytes, fullPath));
+        IReadOnlyList<string> externalFiles;
+        try
         {
-            throw new FileNotFoundException($"ONNX model file '{fullPath}' was not found.", fullPath);
+            externalFiles = info.ExternalDataFiles(Path.GetDirectoryName(fullPath));
         }
-        // The session reads the file itself so that tensors stored in external data files next to it are found.
-        return Create(ModelSource.File(fullPath), so => new InferenceSession(fullPath, so), () => OnnxModelInfo.Read(fullPath), options);
+        catch (Exception e) when (e is OnnxFormatException or IOException)
+        {
+            throw source.Fail(e.Message, e);
+        }
+        // Without external data the session takes the bytes already checked, so the file cannot change in between;
+        // with it, ONNX Runtime must open the file itself to find the data next to it.
+        return externalFiles.Count == 0
+            ? Create(source, so => new InferenceSession(bytes, so), options)
+            : Create(source, so => new InferenceSession(fullPath, so), options);
     }
 
     /// <summary>Loads a model from its serialized bytes.</summary>
-    /// <param name="model">The contents of an <c>.onnx</c> file.</param>
-    /// <param name="options">Session settings; <see langword="null"/> for ONNX Runtime's defaults on the CPU.</param>
-    /// <exception cref="OnnxModelLoadException">The bytes are not a model this class can run; the message says why.</exception>
+    /// <param name="model">The contents of an <c>.onnx</c> file; it must keep all its tensors inline (no external data: bytes have no folder to look in).</param>
+    /// <param name="options">Session settings and limits; <see langword="null"/> for the defaults (CPU).</param>
+    /// <exception cref="LimitExceededException">The bytes are more than <see cref="OnnxModelOptions.MaxModelBytes"/>, or one sample is larger than <see cref="OnnxModelOptions.MaxTensorElements"/>.</exception>
+    /// <exception cref="OnnxModelLoadException">The bytes are not a model ONNX Runtime can run, name external data, or a requested execution provider is missing; the message says why.</exception>
     public static OnnxModel Load(byte[] model, OnnxModelOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return Create(ModelSource.Bytes(model.Length), so => new InferenceSession(model, so), () => OnnxModelInfo.Read(model), options);
+        options ??= new OnnxModelOptions();
+        var source = ModelSource.Bytes(model.Length);
+        if (model.LongLength > options.MaxModelBytes)
+        {
+            throw new LimitExceededException("OnnxModelOptions.MaxModelBytes", options.MaxModelBytes, model.LongLength, $"The in-memory ONNX model", "bytes");
+        }
+        var info = Parse(source, () => OnnxModelInfo.Read(model));
+        try
+        {
+            // Refused rather than passed on: ONNX Runtime would look for the files relative to the working directory.
+            info.ExternalDataFiles(modelFolder: null);
+        }
+        catch (Exception e) when (e is OnnxFormatException or NotSupportedException)
+        {
+            throw source.Fail($"{e.Message} A model given as bytes must keep its tensors inline; load it from its file instead.", e);
+        }
+        return Create(source, so => new InferenceSession(model, so), options);
     }
 
-    /// <summary>Releases the native session. Predictions afterwards throw <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>
+    /// Releases the native session. Calls in flight on other threads are stopped and end with
+    /// <see cref="ObjectDisposedException"/>; Dispose returns once they have left. Later calls throw it too.
+    /// </summary>
     public void Dispose()
     {
-        if (_disposed)
+        if (!_gate.Close(() => _runOptions.Terminate = true))
         {
             return;
         }
-        _disposed = true;
+        if (_runSlots is not null)
+        {
+            foreach (var slot in _runSlots.Values)
+            {
+                slot.Dispose();
+            }
+            _runSlots.Dispose();
+        }
         _session.Dispose();
         _runOptions.Dispose();
         _sessionOptions.Dispose();
-        _runBuffers.Dispose();
     }
 
-    private static OnnxModel Create(
-        ModelSource source, Func<SessionOptions, InferenceSession> openSession, Action readWithOnnxReader, OnnxModelOptions? options)
+    /// <summary>Runs a session call, turning the stop <see cref="Dispose"/> asks for into <see cref="ObjectDisposedException"/>.</summary>
+    private T RunSession<T>(Func<T> run)
     {
-        var sessionOptions = CreateSessionOptions(options ?? new OnnxModelOptions(), source);
+        try
+        {
+            return run();
+        }
+        catch (OnnxRuntimeException e) when (_gate.IsClosed)
+        {
+            throw new ObjectDisposedException($"{GetType().FullName}: the model was disposed while the call ran.", e);
+        }
+    }
+
+    private static byte[] ReadBounded(string fullPath, long maxBytes, ModelSource source)
+    {
+        try
+        {
+            using var stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+            if (stream.Length > maxBytes)
+            {
+                throw new LimitExceededException("OnnxModelOptions.MaxModelBytes", maxBytes, stream.Length, source.Description, "bytes");
+            }
+            var bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+            return bytes;
+        }
+        catch (FileNotFoundException)
+        {
+            throw new FileNotFoundException($"ONNX model file '{fullPath}' was not found.", fullPath);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new FileNotFoundException($"ONNX model file '{fullPath}' was not found.", fullPath, e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw source.Fail($"the file could not be read: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Our own reader first: it tells "not an ONNX file at all" clearly, and gives the graph to check for external data.</summary>
+    private static OnnxModelInfo Parse(ModelSource source, Func<OnnxModelInfo> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (OnnxFormatException e)
+        {
+            // The reader's message already names the file or bytes.
+            throw source.FailWithMessage($"Cannot load: {e.Message}", e);
+        }
+    }
+
+    private static OnnxModel Create(ModelSource source, Func<SessionOptions, InferenceSession> openSession, OnnxModelOptions options)
+    {
+        var provider = ExecutionProviders.Choose(options, source);
+        var sessionOptions = CreateSessionOptions(options, provider.Active, source);
         InferenceSession? session = null;
         try
         {
@@ -146,11 +261,21 @@ public sealed partial class OnnxModel : IDisposable
             {
                 session = openSession(sessionOptions);
             }
-            catch (OnnxRuntimeException e)
+            catch (OnnxRuntimeException e) when (options.ExecutionProvider == OnnxExecutionProvider.BestAvailable && provider.Active == OnnxExecutionProvider.Cuda)
             {
-                throw ExplainRejection(source, e, readWithOnnxReader);
+                // CUDA's provider loaded but could not take this model or device: the CPU is what was asked for next.
+                sessionOptions.Dispose();
+                provider = new ProviderChoice(OnnxExecutionProvider.Cpu, ExecutionProviders.FallbackNote(options, e.Message));
+                sessionOptions = CreateSessionOptions(options, OnnxExecutionProvider.Cpu, source);
+                session = openSession(sessionOptions);
             }
-            return new OnnxModel(sessionOptions, session, source);
+            return new OnnxModel(sessionOptions, session, source, options, provider);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            session?.Dispose();
+            sessionOptions.Dispose();
+            throw source.Fail($"ONNX Runtime rejected it: {e.Message}", e);
         }
         catch
         {
@@ -160,42 +285,18 @@ public sealed partial class OnnxModel : IDisposable
         }
     }
 
-    /// <summary>
-    /// Turns ONNX Runtime's refusal into a load error. Our own reader tells "this is not an ONNX file at
-    /// all" (a clearer message) apart from "an ONNX file ONNX Runtime cannot run" (ONNX Runtime's message).
-    /// </summary>
-    private static OnnxModelLoadException ExplainRejection(ModelSource source, OnnxRuntimeException ortError, Action readWithOnnxReader)
+    private static SessionOptions CreateSessionOptions(OnnxModelOptions options, OnnxExecutionProvider provider, ModelSource source)
     {
+        var sessionOptions = ExecutionProviders.NewSessionOptions(source);
         try
         {
-            readWithOnnxReader();
-        }
-        catch (OnnxFormatException formatError)
-        {
-            // The reader's message already names the file or bytes.
-            return source.FailWithMessage($"{formatError.Message} (ONNX Runtime: {ortError.Message})", formatError);
-        }
-        catch (IOException)
-        {
-            // The file changed or vanished since ONNX Runtime read it; ONNX Runtime's own message is what we have.
-        }
-        return source.Fail($"ONNX Runtime rejected it: {ortError.Message}", ortError);
-    }
-
-    private static SessionOptions CreateSessionOptions(OnnxModelOptions options, ModelSource source)
-    {
-        var sessionOptions = new SessionOptions
-        {
-            GraphOptimizationLevel = options.OptimizationLevel switch
+            sessionOptions.GraphOptimizationLevel = options.OptimizationLevel switch
             {
                 OnnxOptimizationLevel.None => GraphOptimizationLevel.ORT_DISABLE_ALL,
                 OnnxOptimizationLevel.Basic => GraphOptimizationLevel.ORT_ENABLE_BASIC,
                 OnnxOptimizationLevel.Extended => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
                 _ => GraphOptimizationLevel.ORT_ENABLE_ALL,
-            },
-        };
-        try
-        {
+            };
             if (options.IntraOpThreads is { } intraOp)
             {
                 sessionOptions.IntraOpNumThreads = intraOp;
@@ -208,9 +309,9 @@ public sealed partial class OnnxModel : IDisposable
                     sessionOptions.ExecutionMode = ExecutionMode.ORT_PARALLEL;
                 }
             }
-            if (options.UseCuda)
+            if (provider == OnnxExecutionProvider.Cuda)
             {
-                AppendCuda(sessionOptions, options.CudaDeviceId, source);
+                ExecutionProviders.AppendCuda(sessionOptions, options, source);
             }
             return sessionOptions;
         }
@@ -219,80 +320,5 @@ public sealed partial class OnnxModel : IDisposable
             sessionOptions.Dispose();
             throw;
         }
-    }
-
-    private static void AppendCuda(SessionOptions sessionOptions, int deviceId, ModelSource source)
-    {
-        // Checked first because a CPU-only build's own error ("not enabled in this build") does not say what to do.
-        var available = OrtEnv.Instance().GetAvailableProviders();
-        if (!available.Contains(CudaProviderName))
-        {
-            throw source.Fail(
-                $"CUDA was requested (UseCuda = true) but this ONNX Runtime build has no CUDA execution provider " +
-                $"(available: {string.Join(", ", available)}). Reference the Microsoft.ML.OnnxRuntime.Gpu package instead of " +
-                "Microsoft.ML.OnnxRuntime, or set UseCuda = false to run on the CPU.");
-        }
-        try
-        {
-            sessionOptions.AppendExecutionProvider_CUDA(deviceId);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw source.Fail(
-                $"CUDA was requested (UseCuda = true, device {deviceId}) but ONNX Runtime could not start its CUDA execution provider: {e.Message} " +
-                "Check that the CUDA and cuDNN libraries ONNX Runtime needs are installed and the device exists, or set UseCuda = false.", e);
-        }
-    }
-
-    /// <summary>
-    /// Finds the per-sample output shape of a model that leaves some output axis open, by running one
-    /// all-zero batch. Done once at load so every prediction can write into a pre-sized buffer.
-    /// </summary>
-    private int[] ProbeOutputShape(ModelSource source)
-    {
-        var batch = FixedBatchSize ?? 1;
-        var input = new float[checked(batch * InputLength)];
-        long[] shape = [batch, .. _inputShape.Select(d => (long)d)];
-        try
-        {
-            using var inputValue = OrtValue.CreateTensorValueFromMemory(input, shape);
-            using var results = _session.Run(_runOptions, _inputNames, [inputValue], _outputNames);
-            var outputDims = results[0].GetTensorTypeAndShape().Shape;
-            if (outputDims.Length == 0 || outputDims[0] != batch || outputDims.Skip(1).Any(d => d <= 0))
-            {
-                throw source.Fail(
-                    $"its output '{OutputName}' does not declare its shape, and for a batch of {batch} it came out as " +
-                    $"[{string.Join(", ", outputDims)}], which has no batch axis of {batch} or an empty axis.");
-            }
-            return outputDims.Skip(1).Select(d => checked((int)d)).ToArray();
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw source.Fail(
-                $"its output '{OutputName}' does not declare its shape, and running one all-zero sample of shape " +
-                $"{ModelSignature.FormatShape(_inputShape)} to find it failed: {e.Message}", e);
-        }
-    }
-
-    /// <summary>
-    /// Per-thread scratch for <see cref="Run"/>: the full tensor shapes (batch axis first, set per call)
-    /// and the one-element value arrays Run takes. Kept per thread so that concurrent predictions share
-    /// nothing mutable and a prediction allocates no managed arrays.
-    /// </summary>
-    private sealed class RunBuffers
-    {
-        public RunBuffers(int[] inputSampleShape, int[] outputSampleShape)
-        {
-            InputShape = [0, .. inputSampleShape.Select(d => (long)d)];
-            OutputShape = [0, .. outputSampleShape.Select(d => (long)d)];
-        }
-
-        public long[] InputShape { get; }
-
-        public long[] OutputShape { get; }
-
-        public OrtValue[] Inputs { get; } = new OrtValue[1];
-
-        public OrtValue[] Outputs { get; } = new OrtValue[1];
     }
 }

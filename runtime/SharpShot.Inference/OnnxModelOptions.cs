@@ -16,12 +16,44 @@ public enum OnnxOptimizationLevel
     All,
 }
 
-/// <summary>Session settings for <see cref="OnnxModel.Load(string, OnnxModelOptions?)"/>.</summary>
+/// <summary>Where ONNX Runtime runs the model.</summary>
+public enum OnnxExecutionProvider
+{
+    /// <summary>ONNX Runtime's CPU provider; always available.</summary>
+    Cpu,
+
+    /// <summary>
+    /// An NVIDIA GPU through the CUDA provider. Loading fails with an <see cref="OnnxModelLoadException"/> when it
+    /// cannot start (the app references the CPU-only native package, or CUDA/cuDNN or the device is missing) rather
+    /// than silently running on the CPU.
+    /// </summary>
+    Cuda,
+
+    /// <summary>
+    /// CUDA when it starts, else the CPU: <see cref="OnnxModel.ExecutionProvider"/> says which one runs, and
+    /// <see cref="OnnxModel.ExecutionProviderNote"/> why CUDA was not used.
+    /// </summary>
+    BestAvailable,
+}
+
+/// <summary>Session settings and safety limits for <see cref="OnnxModel.Load(string, OnnxModelOptions?)"/>.</summary>
+/// <remarks>
+/// The limits exist because a model file is untrusted input: its declared sizes, not the caller, would otherwise decide
+/// how much memory the host allocates. Each has a default that serves ordinary models and can be raised.
+/// </remarks>
 public sealed class OnnxModelOptions
 {
+    /// <summary>Default of <see cref="MaxModelBytes"/>: 1 GiB.</summary>
+    public const long DefaultMaxModelBytes = 1L << 30;
+
+    /// <summary>Default of <see cref="MaxTensorElements"/>: 64 Mi elements (256 MiB of float).</summary>
+    public const long DefaultMaxTensorElements = 64L << 20;
+
     private readonly int? _intraOpThreads;
     private readonly int? _interOpThreads;
     private readonly int _cudaDeviceId;
+    private readonly long _maxModelBytes = DefaultMaxModelBytes;
+    private readonly long _maxTensorElements = DefaultMaxTensorElements;
 
     /// <summary>Threads one operator may use, e.g. to split a large matrix product; <see langword="null"/> lets ONNX Runtime choose (one per physical core).</summary>
     /// <exception cref="ArgumentOutOfRangeException">Set to less than 1.</exception>
@@ -46,14 +78,10 @@ public sealed class OnnxModelOptions
     /// <summary>Graph optimizations applied at load; <see cref="OnnxOptimizationLevel.All"/> by default.</summary>
     public OnnxOptimizationLevel OptimizationLevel { get; init; } = OnnxOptimizationLevel.All;
 
-    /// <summary>
-    /// Run on an NVIDIA GPU through ONNX Runtime's CUDA execution provider. Loading fails with an
-    /// <see cref="OnnxModelLoadException"/> when the provider is not available (it needs the
-    /// Microsoft.ML.OnnxRuntime.Gpu package and CUDA libraries) rather than silently running on the CPU.
-    /// </summary>
-    public bool UseCuda { get; init; }
+    /// <summary>Where the model runs; <see cref="OnnxExecutionProvider.Cpu"/> by default.</summary>
+    public OnnxExecutionProvider ExecutionProvider { get; init; } = OnnxExecutionProvider.Cpu;
 
-    /// <summary>The CUDA device to run on when <see cref="UseCuda"/> is set; 0 by default.</summary>
+    /// <summary>The CUDA device to run on when <see cref="ExecutionProvider"/> asks for CUDA; 0 by default.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Set to a negative value.</exception>
     public int CudaDeviceId
     {
@@ -62,6 +90,37 @@ public sealed class OnnxModelOptions
         {
             ArgumentOutOfRangeException.ThrowIfNegative(value, nameof(CudaDeviceId));
             _cudaDeviceId = value;
+        }
+    }
+
+    /// <summary>
+    /// The largest model file (or byte array) accepted, <see cref="DefaultMaxModelBytes"/> by default; a larger one
+    /// fails with a <see cref="LimitExceededException"/> before it is read.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to less than 1.</exception>
+    public long MaxModelBytes
+    {
+        get => _maxModelBytes;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(MaxModelBytes));
+            _maxModelBytes = value;
+        }
+    }
+
+    /// <summary>
+    /// The most elements one input or output tensor may hold, <see cref="DefaultMaxTensorElements"/> by default. It
+    /// bounds what the host allocates for a model's declared shapes (one sample at load, a batch per call) and what it
+    /// copies out of ONNX Runtime; exceeding it fails with a <see cref="LimitExceededException"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to less than 1.</exception>
+    public long MaxTensorElements
+    {
+        get => _maxTensorElements;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(MaxTensorElements));
+            _maxTensorElements = value;
         }
     }
 

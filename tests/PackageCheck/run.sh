@@ -6,7 +6,8 @@
 #     the global packages folder by an earlier run can never be picked up; checks the packages' layout;
 #  2. in a temporary folder outside the repository (none of its Directory.Build.* / global.json apply), with a
 #     nuget.config that adds the feed to the machine's usual sources (TorchSharp, ONNX Runtime come from there):
-#     - App:            `dotnet new console` + `dotnet add package SharpShot` / `SharpShot.Inference`, declares a model,
+#     - App:            `dotnet new console` + `dotnet add package SharpShot` / `SharpShot.Inference` / the native
+#                       `Microsoft.ML.OnnxRuntime` (as README says: the app picks CPU or CUDA), declares a model,
 #                       builds (the generator runs from the package: no CS9057), trains a few steps with TorchSharp,
 #                       exports ONNX and runs it with OnnxModel; ONNX Runtime must agree with TorchSharp (<= 1e-5);
 #     - BadDeclaration: a Dense after a Conv2d without Flatten must fail the build with SS0002;
@@ -144,7 +145,7 @@ if [ -f "$feed/SharpShot.$version.nupkg" ]; then
   spec_has SharpShot.Onnx '<dependency id="Google.Protobuf"' "a dependency on Google.Protobuf"
   spec_lacks SharpShot.Onnx 'id="Grpc\.Tools"' "Grpc.Tools (build-time only) as a dependency"
   need SharpShot.Inference nupkg lib/net10.0/SharpShot.Inference.dll
-  spec_has SharpShot.Inference '<dependency id="Microsoft.ML.OnnxRuntime"' "a dependency on Microsoft.ML.OnnxRuntime"
+  spec_has SharpShot.Inference '<dependency id="Microsoft.ML.OnnxRuntime.Managed"' "a dependency on Microsoft.ML.OnnxRuntime.Managed (the app brings the native package)"
   spec_has SharpShot.Inference '<dependency id="SharpShot.Onnx" version="'"$version"'"' "a dependency on SharpShot.Onnx $version"
   spec_lacks SharpShot.Inference 'id="(TorchSharp|libtorch|SharpShot")' "TorchSharp or SharpShot (deployment must not need TorchSharp)"
   for id in "${ids[@]}"; do
@@ -208,7 +209,8 @@ if [ -f "$feed/SharpShot.$version.nupkg" ]; then
   begin "App: a new console project using the packages"
   if logged "$work/app-new.log" dotnet new console --no-restore -o "$app" -n PackageCheckApp &&
      logged "$work/app-add.log" dotnet add "$app" package SharpShot --version "$version" &&
-     logged "$work/app-add2.log" dotnet add "$app" package SharpShot.Inference --version "$version"; then
+     logged "$work/app-add2.log" dotnet add "$app" package SharpShot.Inference --version "$version" &&
+     logged "$work/app-add3.log" dotnet add "$app" package Microsoft.ML.OnnxRuntime --version 1.32.0; then
     rm -f "$app/Program.cs"
     cp "$here/App/"*.cs "$app/"
     if logged "$work/app-build.log" dotnet build "$app" -v n; then

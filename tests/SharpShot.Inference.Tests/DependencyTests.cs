@@ -24,9 +24,11 @@ public class DependencyTests
         Assert.All(closures, closure =>
         {
             // The closure is read from the right file: the dependencies SharpShot.Inference does have are in it.
-            Assert.Contains("Microsoft.ML.OnnxRuntime", closure.Value);
+            Assert.Contains("Microsoft.ML.OnnxRuntime.Managed", closure.Value);
             Assert.Contains("SharpShot.Onnx", closure.Value);
             Assert.DoesNotContain(closure.Value, IsTorch);
+            // The app brings exactly one native ONNX Runtime (CPU or GPU); the library must not pick one for it.
+            Assert.DoesNotContain(closure.Value, library => library.StartsWith("Microsoft.ML.OnnxRuntime", StringComparison.Ordinal) && library != "Microsoft.ML.OnnxRuntime.Managed");
         });
     }
 
