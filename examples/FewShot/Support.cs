@@ -1,7 +1,9 @@
 using System.Globalization;
 using SharpShot;
 using SharpShot.FewShot;
+using SharpShot.Data;
 using SharpShot.Inference;
+using SharpShot.Onnx;
 using static TorchSharp.torch;
 
 namespace FewShotExample;
@@ -34,8 +36,8 @@ internal sealed record Data(FewShotDataset Train, FewShotDataset Validation, Few
         FewShotClass[] validation = train.Classes.Where((_, i) => i % 10 == 0).ToArray();
         FewShotClass[] rest = train.Classes.Where((_, i) => i % 10 != 0).ToArray();
         return new Data(
-            Omniglot.WithRotations(new FewShotDataset(train.SampleShape, rest)),
-            Omniglot.WithRotations(new FewShotDataset(train.SampleShape, validation)),
+            Omniglot.WithRotations(new FewShotDataset(train.SampleShape, rest, train.Scaling)),
+            Omniglot.WithRotations(new FewShotDataset(train.SampleShape, validation, train.Scaling)),
             test,
             testGroups);
     }
@@ -152,8 +154,8 @@ internal static class OnnxCheck
         int correct = 0, total = 0;
         foreach (Episode episode in new EpisodeSampler(test, options.Ways, options.Shots, queries, TestSeed).Episodes().Take(episodes))
         {
-            classifier.Fit(episode.Support.Span, episode.SupportLabels);
-            int[] predicted = classifier.Predict(episode.Query.Span);
+            classifier.Fit(ModelInput(classifier.ImageInput, test.Scaling, episode.Support.Span), episode.SupportLabels);
+            int[] predicted = classifier.Predict(ModelInput(classifier.ImageInput, test.Scaling, episode.Query.Span));
             correct += predicted.Where((label, i) => label == episode.QueryLabels[i]).Count();
             total += predicted.Length;
         }
@@ -182,7 +184,7 @@ internal static class OnnxCheck
 
             using var onnx = OnnxModel.Load(path);
             var logits = new float[episode.QueryCount * onnx.OutputLength];
-            onnx.PredictBatch(episode.Query.Span, episode.QueryCount, logits);
+            onnx.PredictBatch(ModelInput(onnx.ImageInput, test.Scaling, episode.Query.Span), episode.QueryCount, logits);
             for (int i = 0; i < episode.QueryCount; i++)
             {
                 ReadOnlySpan<float> row = logits.AsSpan(i * onnx.OutputLength, onnx.OutputLength);
@@ -195,6 +197,13 @@ internal static class OnnxCheck
         Console.WriteLine($"ONNX Runtime, learner adapted per episode and exported ({path}): {accuracy:P2} on the first {episodes} test episodes");
         return accuracy;
     }
+
+    /// <summary>
+    /// What the exported model takes for samples the data set scaled when it loaded them: an image model's graph scales
+    /// the pixels itself, so it gets the raw values behind them.
+    /// </summary>
+    private static ReadOnlySpan<float> ModelInput(ImageInputContract? image, InputScaling scaling, ReadOnlySpan<float> samples) =>
+        image is { NormalizedInGraph: true } ? scaling.ToRaw(samples) : samples;
 
     private static float MaxOf(ReadOnlySpan<float> values)
     {

@@ -50,11 +50,16 @@ model.ExportOnnx(onnxPath);
 Console.WriteLine($"Exported {onnxPath} ({new FileInfo(onnxPath).Length:N0} bytes)");
 
 using var onnx = OnnxModel.Load(onnxPath);
-Agreement agreement = Agreement.Measure(model.Predict(test), onnx, test);
+// The exported graph scales the pixels itself (its input takes raw values, 0 to 255), so it gets the raw pixels
+// behind the test set's scaled features.
+Dataset onnxTest = onnx.ImageInput is { NormalizedInGraph: true }
+    ? new Dataset(test.Scaling.ToRaw(test.Features), test.Labels, test.SampleShape, test.ClassNames)
+    : test;
+Agreement agreement = Agreement.Measure(model.Predict(test), onnx, onnxTest);
 Console.WriteLine($"ONNX Runtime vs TorchSharp on {test.Count:N0} test images: same class for {agreement.Fraction:P3}, max |difference| {agreement.MaxAbsDifference:E2}");
 
-double latencyMs = Timing.MedianLatencyMs(onnx, test);
-double imagesPerSecond = Timing.Throughput(onnx, test, batchSize: 256);
+double latencyMs = Timing.MedianLatencyMs(onnx, onnxTest);
+double imagesPerSecond = Timing.Throughput(onnx, onnxTest, batchSize: 256);
 Console.WriteLine($"ONNX Runtime: median latency {latencyMs:F3} ms at batch 1, {imagesPerSecond:N0} images/s at batch 256");
 
 if (options.Json)

@@ -12,11 +12,18 @@ public static class SharpShotMetadata
     /// <summary>How raw data was scaled into the model's input during training, as text, e.g. <c>"x / 255 (uint8 pixels to [0, 1])"</c>.</summary>
     public const string InputScaling = "sharpshot.input_scaling";
 
-    /// <summary>Multiplier applied to raw values to get the model input (with <see cref="InputOffset"/>: input = raw * scale + offset), invariant-culture float.</summary>
+    /// <summary>
+    /// Multiplier applied to raw values to get the normalized values (with <see cref="InputOffset"/>: normalized = raw *
+    /// scale + offset), invariant-culture float. Whether the graph applies it or its input takes normalized values says
+    /// <see cref="InputImage"/>; a model without that entry (exported before it existed) takes normalized values.
+    /// </summary>
     public const string InputScale = "sharpshot.input_scale";
 
     /// <summary>Offset added after <see cref="InputScale"/>, invariant-culture float.</summary>
     public const string InputOffset = "sharpshot.input_offset";
+
+    /// <summary>An image model's input contract as JSON (<see cref="ImageInputContract"/>): layout, channels, size, resize filter, per-channel scale and offset, and whether the graph normalizes.</summary>
+    public const string InputImage = "sharpshot.input_image";
 
     /// <summary>Class labels in output order, as a JSON array of strings.</summary>
     public const string ClassLabels = "sharpshot.class_labels";

@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 using System.Globalization;
+using SharpShot.Onnx;
 
 namespace SharpShot.Inference;
 
@@ -74,6 +75,9 @@ public sealed partial class FewShotClassifier : IDisposable
 
     /// <summary>Number of values in one sample: the product of <see cref="InputShape"/>.</summary>
     public int InputLength => _embedding.InputLength;
+
+    /// <summary>The embedding's image input contract (see <see cref="OnnxModel.ImageInput"/>); <see langword="null"/> when it is not an image model.</summary>
+    public ImageInputContract? ImageInput => _embedding.ImageInput;
 
     /// <summary>Number of values in one sample's embedding, and in each prototype.</summary>
     public int EmbeddingLength => _embedding.OutputLength;

@@ -63,6 +63,7 @@ public sealed partial class OnnxModel : IDisposable
             OutputShape = Array.AsReadOnly(_outputShape);
             ClassLabels = Array.AsReadOnly(floatApi.Obstacle is null ? ModelSignature.ReadClassLabels(Metadata, OutputLength, source) : []);
             OutputsProbabilities = Metadata.TryGetValue(SharpShotMetadata.Output, out var output) && output == "probabilities";
+            ImageInput = floatApi.Obstacle is null ? ReadImageInput(Metadata, _inputShape, source) : null;
         }
         catch
         {
@@ -107,6 +108,14 @@ public sealed partial class OnnxModel : IDisposable
     /// <summary>Whether the output holds probabilities (the model ends in a softmax) rather than logits, per its <c>sharpshot.output</c> metadata.</summary>
     public bool OutputsProbabilities { get; }
 
+    /// <summary>
+    /// What the float API's input means when it is an image (<see cref="SharpShotMetadata.InputImage"/>, or the older
+    /// input shape and scale entries); <see langword="null"/> for other models. When
+    /// <see cref="ImageInputContract.NormalizedInGraph"/> is true the float API takes raw pixel values (0 to 255) and the
+    /// graph scales them; otherwise it takes the scaled values the model was trained on.
+    /// </summary>
+    public ImageInputContract? ImageInput { get; }
+
     /// <summary>All of the model's <c>metadata_props</c>.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
@@ -115,6 +124,27 @@ public sealed partial class OnnxModel : IDisposable
 
     /// <summary>Name of the float API's output; empty when <see cref="SupportsFloatApi"/> is false (see <see cref="Outputs"/>).</summary>
     public string OutputName { get; }
+
+    private static ImageInputContract? ReadImageInput(IReadOnlyDictionary<string, string> metadata, int[] inputShape, ModelSource source)
+    {
+        ImageInputContract? contract;
+        try
+        {
+            contract = ImageInputContract.FromMetadata(metadata);
+        }
+        catch (OnnxFormatException e)
+        {
+            throw source.Fail(e.Message, e);
+        }
+
+        if (contract is not null && !inputShape.SequenceEqual([contract.Channels, contract.Height, contract.Width]))
+        {
+            throw source.Fail(
+                $"Its metadata describes a {contract.Channels} x {contract.Height} x {contract.Width} image input, but its input takes [{string.Join(", ", inputShape)}] per sample.");
+        }
+
+        return contract;
+    }
 
     /// <summary>Loads a model file.</summary>
     /// <param name="path">The <c>.onnx</c> file. Tensors kept in external data files are read only from inside its folder.</param>

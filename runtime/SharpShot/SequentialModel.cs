@@ -108,6 +108,9 @@ public abstract class SequentialModel : nn.Module<Tensor, Tensor>
     /// Writes the model as an ONNX file: one float input <c>input</c> of shape (batch, <see cref="InputShape"/>)
     /// with a symbolic batch dimension, one output <c>output</c> (what <c>forward</c> returns in eval mode), the current
     /// weights as initializers, and metadata (input shape and scaling, class labels, output kind).
+    /// An image model (1 or 3 channels, <see cref="InputScaling"/> from 8-bit pixels) gets its scaling as the graph's
+    /// first nodes and an <see cref="ImageInputContract"/> in its metadata: its <c>input</c> takes raw pixel values
+    /// (0 to 255), not the scaled values it trained on.
     /// The file is written to a temporary name and renamed, so it is never half-written.
     /// </summary>
     /// <param name="path">Where to write the .onnx file; its folder is created if missing.</param>
@@ -140,8 +143,10 @@ public abstract class SequentialModel : nn.Module<Tensor, Tensor>
         var graph = new OnnxGraphBuilder(GetType().Name, opset) { DocString = Summary() };
         OnnxDimension batch = OnnxDimension.Symbolic("batch");
         string input = graph.AddInput("input", OnnxElementType.Float, [batch, .. InputShape.Select(d => OnnxDimension.Fixed(d))]);
+        ImageInputContract? image = ImageContract();
+        string normalized = image is { NormalizedInGraph: true } ? EmitNormalization(graph, input, image) : input;
         var context = new OnnxEmitContext(graph, weights, training);
-        string last = EmitOnnxGraph(context, input);
+        string last = EmitOnnxGraph(context, normalized);
         context.Weights.EnsureConsumed();
 
         string output = graph.AddNode("Identity", [last], "output");
@@ -162,7 +167,41 @@ public abstract class SequentialModel : nn.Module<Tensor, Tensor>
             graph.SetMetadata(SharpShotMetadata.InputOffset, InputScaling.Offset.ToString("R", CultureInfo.InvariantCulture));
         }
 
+        if (image is not null)
+        {
+            graph.SetMetadata(SharpShotMetadata.InputImage, image.ToJson());
+        }
+
         graph.Save(path);
+    }
+
+    /// <summary>
+    /// The input contract of an image model: a (channels, height, width) input of 1 or 3 channels whose data was
+    /// scaled from 8-bit pixels. Its graph normalizes, so the exported model takes raw pixel values; null for other
+    /// models (their graph takes the values the model trained on).
+    /// </summary>
+    private ImageInputContract? ImageContract() =>
+        InputScaling is { } scaling && scaling != InputScaling.None && InputShape is [1 or 3, > 0, > 0]
+            ? new ImageInputContract(InputShape[0], InputShape[1], InputShape[2], [scaling.Scale], [scaling.Offset], normalizedInGraph: true)
+            : null;
+
+    /// <summary>Appends <c>input * scale + offset</c> per channel (a node is left out when it would do nothing); returns the normalized value's name.</summary>
+    private static string EmitNormalization(OnnxGraphBuilder graph, string input, ImageInputContract image)
+    {
+        string value = input;
+        if (image.Scale.Any(s => s != 1.0))
+        {
+            string scale = graph.AddInitializer("input_scale", image.Scale.Select(s => (float)s).ToArray(), 1, image.Channels, 1, 1);
+            value = graph.AddNode("Mul", [value, scale], "input_scaled");
+        }
+
+        if (image.Offset.Any(o => o != 0.0))
+        {
+            string offset = graph.AddInitializer("input_offset", image.Offset.Select(o => (float)o).ToArray(), 1, image.Channels, 1, 1);
+            value = graph.AddNode("Add", [value, offset], "input_normalized");
+        }
+
+        return value;
     }
 
     /// <summary>Appends every layer's ONNX nodes in order, starting from <paramref name="input"/>; returns the last value's name. Generated.</summary>

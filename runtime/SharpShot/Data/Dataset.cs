@@ -9,8 +9,33 @@ public sealed record InputScaling(double Scale, double Offset, string Descriptio
     /// <summary>8-bit pixels divided by 255 into [0, 1].</summary>
     public static InputScaling PixelsToUnitRange { get; } = new(1.0 / 255.0, 0.0, "x / 255 (uint8 pixels to [0, 1])");
 
+    /// <summary>8-bit pixels divided by 255 and inverted into [0, 1] (dark strokes on a light background become 1 on 0).</summary>
+    public static InputScaling InvertedPixelsToUnitRange { get; } = new(-1.0 / 255.0, 1.0, "1 - x / 255 (uint8 pixels to [0, 1], inverted)");
+
     /// <summary>Values used as they are.</summary>
     public static InputScaling None { get; } = new(1.0, 0.0, "none");
+
+    /// <summary>
+    /// The raw values behind scaled ones, <c>(value - Offset) / Scale</c>, computed in double: what an exported image
+    /// model (whose graph applies the scaling itself, see <see cref="SequentialModel.ExportOnnx(string, int)"/>) takes
+    /// for data that was scaled when loaded.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The scale is 0, so the raw values are lost.</exception>
+    public float[] ToRaw(ReadOnlySpan<float> values)
+    {
+        if (Scale == 0)
+        {
+            throw new InvalidOperationException($"The scaling '{Description}' has scale 0: the raw values cannot be recovered.");
+        }
+
+        var raw = new float[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            raw[i] = (float)((values[i] - Offset) / Scale);
+        }
+
+        return raw;
+    }
 }
 
 /// <summary>

@@ -1,3 +1,5 @@
+using SharpShot.Data;
+
 namespace SharpShot.FewShot;
 
 /// <summary>
@@ -55,8 +57,11 @@ public sealed class FewShotClass
 public sealed class FewShotDataset
 {
     /// <summary>Creates the dataset, checking that every class has the sample shape and a unique name.</summary>
+    /// <param name="sampleShape">Shape of one sample without the batch dimension.</param>
+    /// <param name="classes">The classes.</param>
+    /// <param name="scaling">How raw values (e.g. 8-bit pixels) became the samples' values; recorded in exported models. Defaults to <see cref="InputScaling.None"/>.</param>
     /// <exception cref="ArgumentException">A class has another sample length, or two classes share a name.</exception>
-    public FewShotDataset(IReadOnlyList<int> sampleShape, IReadOnlyList<FewShotClass> classes)
+    public FewShotDataset(IReadOnlyList<int> sampleShape, IReadOnlyList<FewShotClass> classes, InputScaling? scaling = null)
     {
         ArgumentNullException.ThrowIfNull(sampleShape);
         ArgumentNullException.ThrowIfNull(classes);
@@ -82,7 +87,11 @@ public sealed class FewShotDataset
         }
 
         Classes = classes.ToArray();
+        Scaling = scaling ?? InputScaling.None;
     }
+
+    /// <summary>How raw values became the samples' values (a meta-learner records it in the models it exports).</summary>
+    public InputScaling Scaling { get; }
 
     /// <summary>Shape of one sample, without the batch dimension.</summary>
     public IReadOnlyList<int> SampleShape { get; }
@@ -97,7 +106,7 @@ public sealed class FewShotDataset
     public IReadOnlyList<string> Groups => Classes.Select(c => c.Group).Distinct(StringComparer.Ordinal).ToArray();
 
     /// <summary>A dataset of the classes that satisfy <paramref name="predicate"/> (sharing their sample arrays).</summary>
-    public FewShotDataset Where(Func<FewShotClass, bool> predicate) => new(SampleShape, Classes.Where(predicate).ToArray());
+    public FewShotDataset Where(Func<FewShotClass, bool> predicate) => new(SampleShape, Classes.Where(predicate).ToArray(), Scaling);
 
     /// <summary>
     /// Splits by group: classes whose group is in <paramref name="testGroups"/> go to the test set, the rest to training.

@@ -1,3 +1,5 @@
+using SharpShot.Data;
+
 namespace SharpShot.FewShot;
 
 /// <summary>
@@ -89,7 +91,7 @@ public static class ImageFolder
         }
 
         ImageDecoding.DecodeAll(pending, channels, invert, size);
-        return new FewShotDataset([channels, size, size], classes);
+        return new FewShotDataset([channels, size, size], classes, invert ? InputScaling.InvertedPixelsToUnitRange : InputScaling.PixelsToUnitRange);
     }
 
     /// <summary>The image files directly in <paramref name="folder"/>, sorted by name.</summary>

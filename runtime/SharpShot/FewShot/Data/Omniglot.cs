@@ -151,7 +151,7 @@ public static class Omniglot
             }
         }
 
-        return new FewShotDataset(shape, classes);
+        return new FewShotDataset(shape, classes, dataset.Scaling);
     }
 
     /// <summary>
@@ -429,7 +429,7 @@ public static class Omniglot
         }
 
         ImageDecoding.DecodeAll(pending, channels: 1, invert: true, size);
-        return new FewShotDataset([1, size, size], classes);
+        return new FewShotDataset([1, size, size], classes, InputScaling.InvertedPixelsToUnitRange);
     }
 
     private static bool IsPng(string name) => name.EndsWith(".png", StringComparison.OrdinalIgnoreCase);

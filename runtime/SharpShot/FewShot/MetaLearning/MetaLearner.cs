@@ -80,6 +80,8 @@ public sealed class MetaLearner : IDisposable
         ArgumentNullException.ThrowIfNull(train);
         RequireTask(MetaTaskKind.Classification);
         CheckShape(train.SampleShape, nameof(train));
+        // What the samples' values mean goes with the model into every export.
+        Model.InputScaling = train.Scaling;
         var sampler = new EpisodeSampler(train, Options.Ways, Options.Shots, Options.Queries, Options.Seed, Options.Transform);
         EpisodeSampler? validation = null;
         if (Options.ValidationData is { } validationData)
