@@ -124,6 +124,12 @@ public sealed class OnnxModelOptions
         }
     }
 
+    /// <summary>
+    /// Bounds on the images the image API decodes (file bytes, pixels, side), <see cref="Imaging.ImageLimits.Default"/>
+    /// by default; an image beyond them fails with an <see cref="Imaging.ImageLimitException"/> before it is decoded.
+    /// </summary>
+    public Imaging.ImageLimits ImageLimits { get; init; } = Imaging.ImageLimits.Default;
+
     private static int? PositiveOrNull(int? value, string name)
     {
         if (value is < 1)

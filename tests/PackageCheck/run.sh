@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Package check: uses SharpShot the way a user installing it from NuGet would.
 #
-#  1. packs SharpShot, SharpShot.Onnx and SharpShot.Inference (Toolkit.sln, Release) into a local folder feed,
+#  1. packs SharpShot, SharpShot.Onnx, SharpShot.Imaging and SharpShot.Inference (Toolkit.sln, Release) into a local folder feed,
 #     with a version no other run has used (0.1.0-check.<UTC time>.<pid>), so that a SharpShot package left in
 #     the global packages folder by an earlier run can never be picked up; checks the packages' layout;
 #  2. in a temporary folder outside the repository (none of its Directory.Build.* / global.json apply), with a
@@ -56,7 +56,7 @@ version=$(dotnet msbuild "$repo/runtime/SharpShot/SharpShot.csproj" -getProperty
 feed="$work/feed"
 global_packages=$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: *//p')
 global_packages=${NUGET_PACKAGES:-${global_packages%/}}
-ids=(SharpShot SharpShot.Onnx SharpShot.Inference)
+ids=(SharpShot SharpShot.Onnx SharpShot.Imaging SharpShot.Inference)
 
 cleanup() {
   # Only this run's own version folders: the version is unique to this run, so they cannot be anyone else's.
@@ -101,7 +101,7 @@ if logged "$work/pack.log" dotnet pack "$repo/Toolkit.sln" -c Release -o "$feed"
   expected=$(for id in "${ids[@]}"; do echo "$id.$version.nupkg"; echo "$id.$version.snupkg"; done | sort)
   actual=$(ls "$feed" | sort)
   if [ "$expected" = "$actual" ]; then
-    pass "exactly three packages and their symbols: $(echo $actual)"
+    pass "exactly ${#ids[@]} packages and their symbols: $(echo $actual)"
   else
     fail "packages: expected $(echo $expected), got $(echo $actual)"
   fi
@@ -147,7 +147,12 @@ if [ -f "$feed/SharpShot.$version.nupkg" ]; then
   need SharpShot.Inference nupkg lib/net10.0/SharpShot.Inference.dll
   spec_has SharpShot.Inference '<dependency id="Microsoft.ML.OnnxRuntime.Managed"' "a dependency on Microsoft.ML.OnnxRuntime.Managed (the app brings the native package)"
   spec_has SharpShot.Inference '<dependency id="SharpShot.Onnx" version="'"$version"'"' "a dependency on SharpShot.Onnx $version"
+  spec_has SharpShot.Inference '<dependency id="SharpShot.Imaging" version="'"$version"'"' "a dependency on SharpShot.Imaging $version"
   spec_lacks SharpShot.Inference 'id="(TorchSharp|libtorch|SharpShot")' "TorchSharp or SharpShot (deployment must not need TorchSharp)"
+  need SharpShot.Imaging nupkg lib/net10.0/SharpShot.Imaging.dll
+  spec_has SharpShot.Imaging '<dependency id="StbImageSharp"' "a dependency on StbImageSharp"
+  spec_lacks SharpShot.Imaging 'id="(TorchSharp|libtorch|Microsoft\.ML|SharpShot)' "TorchSharp, ONNX Runtime or another SharpShot package"
+  spec_has SharpShot '<dependency id="SharpShot.Imaging" version="'"$version"'"' "a dependency on SharpShot.Imaging $version"
   for id in "${ids[@]}"; do
     need "$id" nupkg README.md
     need "$id" snupkg "lib/net10.0/$id.pdb"

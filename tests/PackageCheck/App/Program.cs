@@ -70,6 +70,32 @@ try
     float[] single = onnx.Predict(test.Sample(0));
     Check(single.AsSpan().SequenceEqual(onnxOutputs.AsSpan(0, 3)), "Predict (batch 1) equals row 0 of PredictBatch");
 
+    // Raw pixels in, answer out: a model trained on 8-bit pixels scales them in its graph (SharpShot.Imaging resizes).
+    var pixels = new byte[24 * 24];
+    new Random(3).NextBytes(pixels);
+    var pixelModel = new PackageCheckCnn { InputScaling = InputScaling.PixelsToUnitRange };
+    var downsized = new float[144];
+    for (int y = 0; y < 12; y++)
+    {
+        for (int x = 0; x < 12; x++)
+        {
+            // 2 x 2 area means of the 24 x 24 image, scaled as the training data would be.
+            int sum = pixels[(2 * y * 24) + (2 * x)] + pixels[(2 * y * 24) + (2 * x) + 1] + pixels[((2 * y + 1) * 24) + (2 * x)] + pixels[((2 * y + 1) * 24) + (2 * x) + 1];
+            downsized[(y * 12) + x] = (float)(sum / 4.0 / 255.0);
+        }
+    }
+
+    float[] pixelExpected = pixelModel.Predict(new Dataset(downsized, [0], [1, 12, 12]));
+    string pixelPath = Path.Combine(outputDirectory, "pixels.onnx");
+    pixelModel.ExportOnnx(pixelPath);
+    using (var pixelOnnx = OnnxModel.Load(pixelPath))
+    {
+        float[] pixelActual = pixelOnnx.PredictImage(new SharpShot.Imaging.PixelBuffer(pixels, 24, 24, 24, SharpShot.Imaging.PixelFormat.Gray8));
+        double pixelDifference = pixelExpected.Zip(pixelActual, (a, b) => (double)Math.Abs(a - b)).Max();
+        Check(pixelOnnx.ImageInput is { NormalizedInGraph: true } && pixelDifference <= 1e-5,
+            $"image API: 24 x 24 grey pixels in, the model's answer on the scaled 12 x 12 image out (max |difference| {pixelDifference:E2})");
+    }
+
     // The other model families: batch norm + residual blocks, an MLP, an LSTM text classifier.
     (Dataset images, Dataset imageTest) = SyntheticImages.Generate(trainCount: 240, testCount: 64, seed: 12, classes: 3, size: 12);
     CheckZooModel(new ResidualCnn(), images, imageTest);

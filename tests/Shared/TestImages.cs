@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace SharpShot.Tests.FewShot.Data;
+namespace SharpShot.Testing;
 
 /// <summary>Minimal image encoders for test fixtures: PNG (1-bit or 8-bit grey, 8-bit RGB), 24-bit BMP, and a constant-grey JPEG.</summary>
 internal static class TestImages
@@ -18,7 +18,7 @@ internal static class TestImages
     }).ToArray();
 
     /// <summary>
-    /// A PNG of <paramref name="pixels"/> (row-major; 1 byte per pixel for grey, 3 for RGB). With
+    /// A PNG of <paramref name="pixels"/> (row-major; 1 byte per pixel for grey, 3 for RGB, 4 for RGBA). With
     /// <paramref name="bitDepth"/> 1 (grey only, like Omniglot's files) a pixel is white when non-zero.
     /// </summary>
     public static byte[] Png(int width, int height, byte[] pixels, int channels = 1, int bitDepth = 8)
@@ -61,8 +61,37 @@ internal static class TestImages
         BinaryPrimitives.WriteInt32BigEndian(header, width);
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
         header[8] = (byte)bitDepth;
-        header[9] = (byte)(channels == 1 ? 0 : 2);
+        header[9] = channels switch { 1 => 0, 3 => 2, 4 => 6, _ => throw new ArgumentException("Bad test image.") };
 
+        using var png = new MemoryStream();
+        png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+        WriteChunk(png, "IHDR", header);
+        WriteChunk(png, "IDAT", compressed.ToArray());
+        WriteChunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
+    /// <summary>
+    /// A valid 8-bit grey PNG of <paramref name="width"/> x <paramref name="height"/> black pixels, compressed while it
+    /// is written (a 16000 x 16000 image is about 250 KB and never exists uncompressed here): the decompression bomb
+    /// a decoder must refuse from its header.
+    /// </summary>
+    public static byte[] BlankPng(int width, int height)
+    {
+        using var compressed = new MemoryStream();
+        using (var zlib = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            var row = new byte[width + 1];
+            for (int y = 0; y < height; y++)
+            {
+                zlib.Write(row);
+            }
+        }
+
+        var header = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, width);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8;
         using var png = new MemoryStream();
         png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
         WriteChunk(png, "IHDR", header);
