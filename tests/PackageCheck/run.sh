@@ -57,10 +57,11 @@ feed="$work/feed"
 global_packages=$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: *//p')
 global_packages=${NUGET_PACKAGES:-${global_packages%/}}
 ids=(SharpShot SharpShot.Onnx SharpShot.Imaging SharpShot.Inference)
+tool_id=SharpShot.Tool
 
 cleanup() {
   # Only this run's own version folders: the version is unique to this run, so they cannot be anyone else's.
-  for id in "${ids[@]}"; do
+  for id in "${ids[@]}" "$tool_id"; do
     lower=$(echo "$id" | tr '[:upper:]' '[:lower:]')
     if [ -n "$global_packages" ] && [ -d "$global_packages/$lower/$version" ]; then
       rm -rf "${global_packages:?}/$lower/$version"
@@ -98,10 +99,10 @@ begin "pack (dotnet pack Toolkit.sln -c Release)"
 # Build outputs go under $work (artifacts path), so the repository's bin/ and obj/ are left alone.
 if logged "$work/pack.log" dotnet pack "$repo/Toolkit.sln" -c Release -o "$feed" --artifacts-path "$work/artifacts" \
     -p:VersionSuffix="$suffix" -p:ContinuousIntegrationBuild=true; then
-  expected=$(for id in "${ids[@]}"; do echo "$id.$version.nupkg"; echo "$id.$version.snupkg"; done | sort)
+  expected=$(for id in "${ids[@]}" "$tool_id"; do echo "$id.$version.nupkg"; echo "$id.$version.snupkg"; done | sort)
   actual=$(ls "$feed" | sort)
   if [ "$expected" = "$actual" ]; then
-    pass "exactly ${#ids[@]} packages and their symbols: $(echo $actual)"
+    pass "exactly $(( ${#ids[@]} + 1 )) packages (libraries and the tool) and their symbols: $(echo $actual)"
   else
     fail "packages: expected $(echo $expected), got $(echo $actual)"
   fi
@@ -162,6 +163,13 @@ if [ -f "$feed/SharpShot.$version.nupkg" ]; then
     spec_has "$id" '<authors>.+</authors>' "authors"
     spec_has "$id" '<description>.+</description>' "a description"
   done
+  need "$tool_id" nupkg tools/net10.0/any/sharpshot.dll
+  need "$tool_id" nupkg tools/net10.0/any/DotnetToolSettings.xml
+  need "$tool_id" nupkg tools/net10.0/any/runtimes/linux-x64/native/libonnxruntime.so
+  if grep -qE '^tools/net10.0/any/(runtimes/(android|ios)/|.*[Tt]orch)' <<<"$(entries "$tool_id" nupkg)"; then
+    fail "$tool_id.nupkg carries mobile ONNX Runtime archives or TorchSharp"; layout_ok=false
+  fi
+  spec_has "$tool_id" '<packageType name="DotnetTool"' "the DotnetTool package type"
   if [ "$layout_ok" = true ]; then
     pass "SharpShot: lib, generator in analyzers/dotnet/cs only, build/ and buildTransitive/ targets; licence, readme, repository, symbols; Inference has no TorchSharp"
   fi
@@ -316,6 +324,32 @@ if [ -f "$feed/SharpShot.$version.nupkg" ]; then
     fail "could not create the Transitive projects (log above)"
   fi
   end "Transitive"
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+if [ -f "$feed/$tool_id.$version.nupkg" ]; then
+  begin "Tool: dotnet tool install from the feed, then run it"
+  tools="$work/tools"
+  if logged "$work/tool-install.log" dotnet tool install "$tool_id" --version "$version" --tool-path "$tools" --add-source "$feed"; then
+    if "$tools/sharpshot" --help > "$work/tool-help.log" 2>&1 && grep -q "inspect" "$work/tool-help.log"; then
+      pass "Tool: 'sharpshot --help' lists the commands"
+    else
+      fail "Tool: 'sharpshot --help' failed: $(head -5 "$work/tool-help.log")"
+    fi
+    exported="$work/package-check.onnx"
+    if [ -f "$exported" ] && "$tools/sharpshot" inspect "$exported" --json > "$work/tool-inspect.json" 2>&1 &&
+       grep -q '"ir_version"' "$work/tool-inspect.json" &&
+       "$tools/sharpshot" bench "$exported" --batch 1,8 --seconds 0.2 --warmup 0 > "$work/tool-bench.log" 2>&1; then
+      pass "Tool: inspect and bench run on the App's exported model"
+    else
+      fail "Tool: inspect or bench failed on $exported: $(tail -5 "$work/tool-inspect.json" "$work/tool-bench.log" 2>/dev/null)"
+    fi
+    "$tools/sharpshot" inspect "$work/no-such.onnx" > /dev/null 2>&1 && status=0 || status=$?
+    if [ "$status" -eq 1 ]; then pass "Tool: a missing model exits with 1"; else fail "Tool: a missing model exited with $status, expected 1"; fi
+  else
+    fail "Tool: dotnet tool install failed (log above)"
+  fi
+  end "Tool"
 fi
 
 # ---------------------------------------------------------------------------------------------------------------

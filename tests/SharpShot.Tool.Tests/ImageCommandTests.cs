@@ -1,0 +1,116 @@
+using System.Text.Json;
+using SharpShot.Inference;
+
+namespace SharpShot.Tool.Tests;
+
+public class ImageCommandTests
+{
+    private static void WriteClassFolders(TempFolder temp, string root)
+    {
+        temp.WriteBytes($"{root}/dark/a.png", Models.Flat(10));
+        temp.WriteBytes($"{root}/dark/b.png", Models.Flat(40));
+        temp.WriteBytes($"{root}/light/c.png", Models.Flat(230));
+        temp.WriteBytes($"{root}/light/d.png", Models.Flat(20)); // dark, in the light folder: one mistake
+    }
+
+    [Fact]
+    public void Predict_prints_a_line_per_image_and_the_accuracy_of_class_folders()
+    {
+        using var temp = new TempFolder();
+        string model = temp.WriteBytes("m.onnx", Models.DarkOrLight());
+        WriteClassFolders(temp, "test");
+
+        var run = ToolRun.Of("predict", model, temp.File("test"), "--top", "2");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        string[] lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(5, lines.Length);
+        Assert.StartsWith(temp.File("test/dark/a.png") + "\tdark\t", lines[0]);
+        Assert.Equal(5, lines[0].Split('\t').Length);
+        Assert.Contains("light\t", lines[2]);
+        Assert.Equal("accuracy: 75.00 % (3 of 4 images in class folders)", lines[4].Trim());
+    }
+
+    [Fact]
+    public void Predict_reports_an_unreadable_image_and_goes_on()
+    {
+        using var temp = new TempFolder();
+        string model = temp.WriteBytes("m.onnx", Models.DarkOrLight());
+        temp.WriteBytes("in/good.png", Models.Flat(250));
+        temp.WriteBytes("in/bad.png", "not a png"u8.ToArray());
+        temp.WriteBytes("in/bomb.png", TestImages.BlankPng(16000, 16000));
+
+        var run = ToolRun.Of("predict", model, temp.File("in"), "--json");
+
+        Assert.Equal(1, run.ExitCode);
+        using var json = JsonDocument.Parse(run.Output);
+        var predictions = json.RootElement.GetProperty("predictions").EnumerateArray().ToArray();
+        Assert.Equal(3, predictions.Length);
+        Assert.Equal("light", predictions.Single(p => p.GetProperty("file").GetString()!.EndsWith("good.png")).GetProperty("top")[0].GetProperty("label").GetString());
+        Assert.Contains("not a PNG file", predictions.Single(p => p.GetProperty("file").GetString()!.EndsWith("bad.png")).GetProperty("error").GetString());
+        Assert.Contains("ImageLimits.MaxPixels", predictions.Single(p => p.GetProperty("file").GetString()!.EndsWith("bomb.png")).GetProperty("error").GetString());
+        Assert.Equal(2, json.RootElement.GetProperty("failed").GetInt32());
+    }
+
+    [Fact]
+    public void Predict_refuses_a_model_that_does_not_describe_its_images()
+    {
+        using var temp = new TempFolder();
+        string model = temp.WriteBytes("mixed.onnx", Models.MixedTypes());
+        temp.WriteBytes("a.png", Models.Flat(1));
+
+        var run = ToolRun.Of("predict", model, temp.File("a.png"));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("one image input", run.Error);
+    }
+
+    [Fact]
+    public void Fewshot_fits_on_class_folders_classifies_queries_and_exports_the_adapted_classifier()
+    {
+        using var temp = new TempFolder();
+        string embedding = temp.WriteBytes("embedding.onnx", Models.PixelEmbedding());
+        temp.WriteBytes("support/bright/1.png", Models.Flat(250));
+        temp.WriteBytes("support/bright/2.png", Models.Flat(240));
+        temp.WriteBytes("support/dim/1.png", Models.Flat(5));
+        WriteClassFolders(temp, "query");
+        string exported = temp.File("out/adapted.onnx");
+
+        var run = ToolRun.Of("fewshot", embedding, "--support", temp.File("support"), "--query", temp.File("query/light"), "--export", exported);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("fitted 2 classes on 3 support images: bright, dim", run.Output);
+        Assert.Contains(temp.File("query/light/c.png") + "\tbright\t", run.Output);
+        Assert.Contains(temp.File("query/light/d.png") + "\tdim\t", run.Output);
+        using var adapted = OnnxModel.Load(exported);
+        Assert.Equal(["bright", "dim"], adapted.ClassLabels);
+        Assert.Equal(1, adapted.ClassifyImage(Models.Flat(3)));
+    }
+
+    [Fact]
+    public void Fewshot_without_support_is_a_usage_error_and_a_missing_support_folder_a_failure()
+    {
+        using var temp = new TempFolder();
+        string embedding = temp.WriteBytes("embedding.onnx", Models.PixelEmbedding());
+
+        var noSupport = ToolRun.Of("fewshot", embedding);
+        var missing = ToolRun.Of("fewshot", embedding, "--support", temp.File("nowhere"));
+
+        Assert.Equal(2, noSupport.ExitCode);
+        Assert.Contains("--support", noSupport.Error);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains(temp.File("nowhere"), missing.Error);
+    }
+
+    [Fact]
+    public void Help_is_there_for_every_command()
+    {
+        foreach (string[] args in new[] { new[] { "--help" }, ["inspect", "--help"], ["bench", "--help"], ["predict", "--help"], ["fewshot", "--help"] })
+        {
+            var run = ToolRun.Of(args);
+
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Contains("Usage:", run.Output);
+        }
+    }
+}

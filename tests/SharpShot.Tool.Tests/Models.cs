@@ -1,0 +1,65 @@
+using SharpShot.Onnx;
+
+namespace SharpShot.Tool.Tests;
+
+/// <summary>Models for the tool's tests, built with the project's ONNX writer.</summary>
+internal static class Models
+{
+    private static readonly OnnxDimension Batch = OnnxDimension.Symbolic("N");
+
+    /// <summary>Three inputs of float16, int64 and uint8 over [N, "seq"] plus opset and producer as given: sum as float, and a bool output.</summary>
+    public static byte[] MixedTypes(int opset = 17)
+    {
+        var b = new OnnxGraphBuilder("mixed", opset);
+        var half = b.AddInput("half", OnnxElementType.Float16, [Batch, OnnxDimension.Symbolic("seq")]);
+        var ids = b.AddInput("ids", OnnxElementType.Int64, [Batch, OnnxDimension.Symbolic("seq")]);
+        var pixels = b.AddInput("pixels", OnnxElementType.Uint8, [Batch, OnnxDimension.Symbolic("seq")]);
+        var a = b.AddNode("Cast", [half], "a", OnnxAttribute.Int("to", (long)OnnxElementType.Float));
+        var c = b.AddNode("Cast", [ids], "c", OnnxAttribute.Int("to", (long)OnnxElementType.Float));
+        var d = b.AddNode("Cast", [pixels], "d", OnnxAttribute.Int("to", (long)OnnxElementType.Float));
+        var sum = b.AddNode("Sum", [a, c, d], "sum");
+        var zero = b.AddInitializer("zero", [0f]);
+        var positive = b.AddNode("Greater", [sum, zero], "positive");
+        b.AddOutput(sum, OnnxElementType.Float, [Batch, OnnxDimension.Symbolic("seq")]);
+        b.AddOutput(positive, OnnxElementType.Bool, [Batch, OnnxDimension.Symbolic("seq")]);
+        return b.ToBytes();
+    }
+
+    /// <summary>
+    /// A 2-class image classifier on [N, 1, 4, 4] raw pixels: class "dark" scores the mean darkness, "light" the mean
+    /// brightness (Softmax output), with an image contract and class labels, as SharpShot exports.
+    /// </summary>
+    public static byte[] DarkOrLight()
+    {
+        var b = new OnnxGraphBuilder("dark-or-light");
+        var x = b.AddInput("input", OnnxElementType.Float, [Batch, 1, 4, 4]);
+        var shape = b.AddInitializer("shape", [0L, 16L], 2);
+        var flat = b.AddNode("Reshape", [x, shape], "flat");
+        var weights = b.AddInitializer("w", Enumerable.Range(0, 32).Select(i => i % 2 == 0 ? -1f / 255 : 1f / 255).ToArray(), 16, 2);
+        var bias = b.AddInitializer("b", [8f, -8f], 2);
+        var logits = b.AddNode("Gemm", [flat, weights, bias], "logits");
+        var probabilities = b.AddNode("Softmax", [logits], "probabilities");
+        b.AddOutput(probabilities, OnnxElementType.Float, [Batch, 2]);
+        b.SetMetadata(SharpShotMetadata.ClassLabels, "[\"dark\",\"light\"]");
+        b.SetMetadata(SharpShotMetadata.Output, "probabilities");
+        b.SetMetadata(SharpShotMetadata.InputImage, new ImageInputContract(1, 4, 4, [1], [0], normalizedInGraph: true).ToJson());
+        return b.ToBytes();
+    }
+
+    /// <summary>An embedding of [N, 1, 4, 4] raw pixels: the 16 pixels scaled to [0, 1], as a few-shot embedding would.</summary>
+    public static byte[] PixelEmbedding()
+    {
+        var b = new OnnxGraphBuilder("pixels");
+        var x = b.AddInput("input", OnnxElementType.Float, [Batch, 1, 4, 4]);
+        var shape = b.AddInitializer("shape", [0L, 16L], 2);
+        var flat = b.AddNode("Reshape", [x, shape], "flat");
+        var scale = b.AddInitializer("scale", [1f / 255]);
+        var scaled = b.AddNode("Mul", [flat, scale], "embedding");
+        b.AddOutput(scaled, OnnxElementType.Float, [Batch, 16]);
+        b.SetMetadata(SharpShotMetadata.InputImage, new ImageInputContract(1, 4, 4, [1], [0], normalizedInGraph: true).ToJson());
+        return b.ToBytes();
+    }
+
+    /// <summary>A 4 x 4 grey PNG of one value.</summary>
+    public static byte[] Flat(byte value) => TestImages.Png(4, 4, Enumerable.Repeat(value, 16).ToArray());
+}
