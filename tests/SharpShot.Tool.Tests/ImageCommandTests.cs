@@ -105,7 +105,7 @@ public class ImageCommandTests
     [Fact]
     public void Help_is_there_for_every_command()
     {
-        foreach (string[] args in new[] { new[] { "--help" }, ["inspect", "--help"], ["bench", "--help"], ["predict", "--help"], ["fewshot", "--help"] })
+        foreach (string[] args in new[] { new[] { "--help" }, ["inspect", "--help"], ["bench", "--help"], ["predict", "--help"], ["fewshot", "--help"], ["quantize", "--help"] })
         {
             var run = ToolRun.Of(args);
 
