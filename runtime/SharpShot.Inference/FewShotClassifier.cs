@@ -109,11 +109,10 @@ public sealed partial class FewShotClassifier : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var fullPath = Path.GetFullPath(path);
-        var embedding = OnnxModel.Load(fullPath, options);
+        // The bytes OnnxModel read (within its size limit) are the model ExportAdapted extends: the file is read once.
+        var embedding = OnnxModel.Load(fullPath, options, out var bytes);
         try
         {
-            // Read after the session loaded, so a missing or unreadable file fails with OnnxModel's error first.
-            var bytes = File.ReadAllBytes(fullPath);
             return new FewShotClassifier(embedding, bytes, ModelSource.File(fullPath));
         }
         catch

@@ -152,14 +152,18 @@ public sealed partial class OnnxModel : IDisposable
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="LimitExceededException">The file is larger than <see cref="OnnxModelOptions.MaxModelBytes"/>, or one sample is larger than <see cref="OnnxModelOptions.MaxTensorElements"/>.</exception>
     /// <exception cref="OnnxModelLoadException">The file is not a model ONNX Runtime can run, names external data outside its folder, or a requested execution provider is missing; the message says why.</exception>
-    public static OnnxModel Load(string path, OnnxModelOptions? options = null)
+    public static OnnxModel Load(string path, OnnxModelOptions? options = null) => Load(path, options, out _);
+
+    /// <summary>Loads a model file as <see cref="Load(string, OnnxModelOptions?)"/> does, and gives the bytes it read (bounded by the size limit) so a caller need not read the file again.</summary>
+    internal static OnnxModel Load(string path, OnnxModelOptions? options, out byte[] bytes)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         options ??= new OnnxModelOptions();
         var fullPath = Path.GetFullPath(path);
         var source = ModelSource.File(fullPath);
-        var bytes = ReadBounded(fullPath, options.MaxModelBytes, source);
-        var info = Parse(source, () => OnnxModelInfo.Read(bytes, fullPath));
+        var read = ReadBounded(fullPath, options.MaxModelBytes, source);
+        bytes = read;
+        var info = Parse(source, () => OnnxModelInfo.Read(read, fullPath));
         IReadOnlyList<string> externalFiles;
         try
         {
@@ -172,7 +176,7 @@ public sealed partial class OnnxModel : IDisposable
         // Without external data the session takes the bytes already checked, so the file cannot change in between;
         // with it, ONNX Runtime must open the file itself to find the data next to it.
         return externalFiles.Count == 0
-            ? Create(source, so => new InferenceSession(bytes, so), options)
+            ? Create(source, so => new InferenceSession(read, so), options)
             : Create(source, so => new InferenceSession(fullPath, so), options);
     }
 
