@@ -51,6 +51,9 @@ public class BenchTests
     [InlineData("--batch", "two")]
     [InlineData("--seconds", "-1")]
     [InlineData("--threads", "0")]
+    [InlineData("--threads", "x")]
+    [InlineData("--seconds", "ten")]
+    [InlineData("--warmup", "soon")]
     [InlineData("--provider", "tpu")]
     [InlineData("--nonsense", "1")]
     public void Bad_values_are_usage_errors(string option, string value)

@@ -102,6 +102,21 @@ public class ImageCommandTests
         Assert.Contains(temp.File("nowhere"), missing.Error);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("three")]
+    public void A_bad_top_is_a_usage_error(string top)
+    {
+        using var temp = new TempFolder();
+        string model = temp.WriteBytes("m.onnx", Models.DarkOrLight());
+        temp.WriteBytes("a.png", Models.Flat(1));
+
+        var run = ToolRun.Of("predict", model, temp.File("a.png"), "--top", top);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("--top", run.Error);
+    }
+
     [Fact]
     public void Help_is_there_for_every_command()
     {

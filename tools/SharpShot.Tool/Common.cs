@@ -59,5 +59,20 @@ internal static class Common
     public static string ProviderLine(OnnxModel model) =>
         model.ExecutionProviderNote is { } note ? $"provider: {model.ExecutionProvider} ({note})" : $"provider: {model.ExecutionProvider}";
 
+    /// <summary>
+    /// Adds a range check to a numeric option. It reads the option's text, not its converted value: a value that does
+    /// not convert at all is System.CommandLine's own parse error (asking for the converted value would throw).
+    /// </summary>
+    public static void Require(Option option, Func<double, bool> valid, string message) =>
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0
+                && double.TryParse(result.Tokens[^1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+                && !valid(value))
+            {
+                result.AddError(message);
+            }
+        });
+
     public static string Number(double value, string format = "0.###") => value.ToString(format, CultureInfo.InvariantCulture);
 }

@@ -28,13 +28,13 @@ internal sealed record ModelStats(long Parameters, long ParameterBytes, int Init
         return new ModelStats(parameters, bytes, model.Graph.Initializer.Count, model.Graph.Node.Count, byOp);
     }
 
-    /// <summary>Stored bytes: the external data's declared length, the raw bytes, or the element count times the element size.</summary>
+    /// <summary>Stored bytes: the external data's declared length, the raw bytes, or the element count times the element size (also for external data that declares no length).</summary>
     private static long BytesOf(TensorProto tensor, long count)
     {
-        if (tensor.DataLocation == TensorProto.Types.DataLocation.External)
+        if (tensor.DataLocation == TensorProto.Types.DataLocation.External
+            && long.TryParse(tensor.ExternalData.FirstOrDefault(e => e.Key == "length")?.Value, out long declared))
         {
-            var length = tensor.ExternalData.FirstOrDefault(e => e.Key == "length")?.Value;
-            return long.TryParse(length, out long declared) ? declared : 0;
+            return declared;
         }
 
         if (!tensor.RawData.IsEmpty)

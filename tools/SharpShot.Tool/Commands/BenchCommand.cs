@@ -27,11 +27,11 @@ internal static class BenchCommand
             DefaultValueFactory = _ => [1, 32, 256],
         };
         var threads = new Option<int?>("--threads") { Description = "ONNX Runtime intra-op threads (default: ONNX Runtime's choice, one per core)." };
-        threads.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 1) { r.AddError("--threads must be at least 1."); } });
+        Common.Require(threads, v => v >= 1, "--threads must be at least 1.");
         var seconds = new Option<double>("--seconds") { Description = "Measured time per batch size, in seconds (default 3).", DefaultValueFactory = _ => 3 };
-        seconds.Validators.Add(r => { if (r.GetValueOrDefault<double>() is not (> 0 and <= 600)) { r.AddError("--seconds must be above 0 and at most 600."); } });
+        Common.Require(seconds, v => v is > 0 and <= 600, "--seconds must be above 0 and at most 600.");
         var warmup = new Option<double>("--warmup") { Description = "Warm-up time per batch size, in seconds (default 1; at least one run).", DefaultValueFactory = _ => 1 };
-        warmup.Validators.Add(r => { if (r.GetValueOrDefault<double>() is not (>= 0 and <= 60)) { r.AddError("--warmup must be between 0 and 60."); } });
+        Common.Require(warmup, v => v is >= 0 and <= 60, "--warmup must be between 0 and 60.");
         var shapes = new Option<string[]>("--shape")
         {
             Description = "A whole input shape, name=d0,d1,... (repeatable); needed for open axes after the first. An open first axis takes each batch size.",

@@ -25,7 +25,7 @@ internal static class PredictCommand
     public static Option<int> TopOption()
     {
         var top = new Option<int>("--top") { Description = "How many classes to print per image (default 1).", DefaultValueFactory = _ => 1 };
-        top.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) { r.AddError("--top must be at least 1."); } });
+        Common.Require(top, v => v >= 1, "--top must be at least 1.");
         return top;
     }
 
