@@ -63,7 +63,7 @@ public sealed partial class OnnxModel : IDisposable
             OutputShape = Array.AsReadOnly(_outputShape);
             ClassLabels = Array.AsReadOnly(floatApi.Obstacle is null ? ModelSignature.ReadClassLabels(Metadata, OutputLength, source) : []);
             OutputsProbabilities = Metadata.TryGetValue(SharpShotMetadata.Output, out var output) && output == "probabilities";
-            ImageInput = floatApi.Obstacle is null ? ReadImageInput(Metadata, _inputShape, source) : null;
+            ImageInput = floatApi.Obstacle is null ? ReadImageInput(options.ImageInput, Metadata, _inputShape, source) : null;
         }
         catch
         {
@@ -125,12 +125,12 @@ public sealed partial class OnnxModel : IDisposable
     /// <summary>Name of the float API's output; empty when <see cref="SupportsFloatApi"/> is false (see <see cref="Outputs"/>).</summary>
     public string OutputName { get; }
 
-    private static ImageInputContract? ReadImageInput(IReadOnlyDictionary<string, string> metadata, int[] inputShape, ModelSource source)
+    private static ImageInputContract? ReadImageInput(ImageInputContract? given, IReadOnlyDictionary<string, string> metadata, int[] inputShape, ModelSource source)
     {
         ImageInputContract? contract;
         try
         {
-            contract = ImageInputContract.FromMetadata(metadata);
+            contract = given ?? ImageInputContract.FromMetadata(metadata);
         }
         catch (OnnxFormatException e)
         {
@@ -140,7 +140,7 @@ public sealed partial class OnnxModel : IDisposable
         if (contract is not null && !inputShape.SequenceEqual([contract.Channels, contract.Height, contract.Width]))
         {
             throw source.Fail(
-                $"Its metadata describes a {contract.Channels} x {contract.Height} x {contract.Width} image input, but its input takes [{string.Join(", ", inputShape)}] per sample.");
+                $"{(given is null ? "Its metadata describes" : "OnnxModelOptions.ImageInput describes")} a {contract.Channels} x {contract.Height} x {contract.Width} image input, but its input takes [{string.Join(", ", inputShape)}] per sample.");
         }
 
         return contract;

@@ -130,6 +130,13 @@ public sealed class OnnxModelOptions
     /// </summary>
     public Imaging.ImageLimits ImageLimits { get; init; } = Imaging.ImageLimits.Default;
 
+    /// <summary>
+    /// What the model's image input means, for a model whose metadata does not say (one exported by another tool) or
+    /// to override what it says; <see langword="null"/> (the default) reads it from the metadata. Its channels and
+    /// size must match the input's shape, or loading fails.
+    /// </summary>
+    public Onnx.ImageInputContract? ImageInput { get; init; }
+
     private static int? PositiveOrNull(int? value, string name)
     {
         if (value is < 1)

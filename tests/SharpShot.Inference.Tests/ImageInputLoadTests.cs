@@ -66,6 +66,21 @@ public class ImageInputLoadTests
     }
 
     [Fact]
+    public void Options_describe_the_images_of_a_model_whose_metadata_does_not_and_are_checked_against_it()
+    {
+        var given = new ImageInputContract(1, 4, 5, [2.0], [-1], normalizedInGraph: false);
+        using var model = OnnxModel.Load(Flatten(1, 4, 5), new OnnxModelOptions { ImageInput = given });
+        var wrong = Assert.Throws<OnnxModelLoadException>(() =>
+            OnnxModel.Load(Flatten(1, 4, 5), new OnnxModelOptions { ImageInput = new ImageInputContract(3, 4, 5, [1], [0], true) }));
+
+        Assert.Same(given, model.ImageInput);
+        // The host scales: pixel 10 becomes 10 * 2 - 1.
+        float[] input = model.ImageToInput(new Imaging.PixelBuffer(Enumerable.Repeat((byte)10, 20).ToArray(), 5, 4, 5, Imaging.PixelFormat.Gray8));
+        Assert.All(input, v => Assert.Equal(19f, v));
+        Assert.Contains("OnnxModelOptions.ImageInput describes a 3 x 4 x 5 image input", wrong.Message);
+    }
+
+    [Fact]
     public void A_model_without_image_metadata_has_no_contract()
     {
         using var model = OnnxModel.Load(TestModels.Dense());

@@ -117,6 +117,40 @@ public class ImageCommandTests
         Assert.Contains("--top", run.Error);
     }
 
+    [Theory]
+    [InlineData("--scale", "1")]
+    [InlineData("--scale", "255/255", "--offset", "0")]
+    [InlineData("--mean", "0", "--std", "1/255")]
+    public void A_model_without_image_metadata_is_told_how_to_take_pixels(params string[] options)
+    {
+        using var temp = new TempFolder();
+        string model = temp.WriteBytes("plain.onnx", Models.DarkOrLight(describeImages: false));
+        WriteClassFolders(temp, "test");
+
+        var refused = ToolRun.Of("predict", model, temp.File("test"));
+        var told = ToolRun.Of(["predict", model, temp.File("test"), .. options]);
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("--scale/--offset or --mean/--std", refused.Error);
+        Assert.True(told.ExitCode == 0, told.ToString());
+        Assert.Contains("accuracy: 75.00 %", told.Output);
+    }
+
+    [Theory]
+    [InlineData("--scale", "1", "--mean", "0.5")]
+    [InlineData("--scale", "one")]
+    [InlineData("--std", "0")]
+    public void Bad_image_options_are_usage_errors(params string[] options)
+    {
+        using var temp = new TempFolder();
+        string model = temp.WriteBytes("plain.onnx", Models.DarkOrLight(describeImages: false));
+        temp.WriteBytes("a.png", Models.Flat(1));
+
+        var run = ToolRun.Of(["predict", model, temp.File("a.png"), .. options]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+    }
+
     [Fact]
     public void Help_is_there_for_every_command()
     {

@@ -29,7 +29,7 @@ internal static class Models
     /// A 2-class image classifier on [N, 1, 4, 4] raw pixels: class "dark" scores the mean darkness, "light" the mean
     /// brightness (Softmax output), with an image contract and class labels, as SharpShot exports.
     /// </summary>
-    public static byte[] DarkOrLight()
+    public static byte[] DarkOrLight(bool describeImages = true)
     {
         var b = new OnnxGraphBuilder("dark-or-light");
         var x = b.AddInput("input", OnnxElementType.Float, [Batch, 1, 4, 4]);
@@ -42,7 +42,11 @@ internal static class Models
         b.AddOutput(probabilities, OnnxElementType.Float, [Batch, 2]);
         b.SetMetadata(SharpShotMetadata.ClassLabels, "[\"dark\",\"light\"]");
         b.SetMetadata(SharpShotMetadata.Output, "probabilities");
-        b.SetMetadata(SharpShotMetadata.InputImage, new ImageInputContract(1, 4, 4, [1], [0], normalizedInGraph: true).ToJson());
+        if (describeImages)
+        {
+            b.SetMetadata(SharpShotMetadata.InputImage, new ImageInputContract(1, 4, 4, [1], [0], normalizedInGraph: true).ToJson());
+        }
+
         return b.ToBytes();
     }
 

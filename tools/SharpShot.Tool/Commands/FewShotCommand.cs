@@ -20,21 +20,24 @@ internal static class FewShotCommand
         var top = PredictCommand.TopOption();
         var provider = Common.ProviderOption();
         var json = Common.JsonOption();
+        var image = new ImageOptions();
         var command = new Command("fewshot", "Fit a few-shot classifier on a folder of class sub-folders, classify queries, optionally export the adapted classifier.")
         {
             embedding, support, query, export, top, provider, json,
         };
+        image.AddTo(command);
         command.SetAction(parsed => Run(
-            context, parsed.GetValue(embedding)!, parsed.GetValue(support)!, parsed.GetValue(query)!, parsed.GetValue(export), parsed.GetValue(top), parsed.GetValue(provider)!, parsed.GetValue(json)));
+            context, parsed.GetValue(embedding)!, parsed.GetValue(support)!, parsed.GetValue(query)!, parsed.GetValue(export), parsed.GetValue(top), parsed.GetValue(provider)!, parsed.GetValue(json), image.Read(parsed)));
         return command;
     }
 
-    private static int Run(ToolContext context, string embeddingPath, string supportFolder, string[] queries, string? exportPath, int top, string provider, bool asJson)
+    private static int Run(
+        ToolContext context, string embeddingPath, string supportFolder, string[] queries, string? exportPath, int top, string provider, bool asJson, (double[] Scale, double[] Offset)? preprocessing)
     {
-        using var classifier = FewShotClassifier.Load(Common.RequireFile(embeddingPath, "embedding"), Common.Options(provider));
+        using var classifier = FewShotClassifier.Load(Common.RequireFile(embeddingPath, "embedding"), ImageOptions.With(Common.Options(provider), embeddingPath, preprocessing));
         if (classifier.ImageInput is null)
         {
-            throw new ToolFailure($"The embedding '{Path.GetFullPath(embeddingPath)}' does not say what its input images look like (no 'sharpshot.input_image' metadata); fewshot cannot prepare images for it.");
+            throw new ToolFailure($"The embedding '{Path.GetFullPath(embeddingPath)}' does not say what its input images look like (no 'sharpshot.input_image' metadata); say how with --scale/--offset or --mean/--std.");
         }
 
         int supportImages = classifier.FitImageFolder(supportFolder);

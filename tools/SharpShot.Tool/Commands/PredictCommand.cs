@@ -14,11 +14,13 @@ internal static class PredictCommand
         var top = TopOption();
         var provider = Common.ProviderOption();
         var json = Common.JsonOption();
+        var image = new ImageOptions();
         var command = new Command("predict", "Classify images: one line per image (file, top label, probability); a folder of class sub-folders also gives the accuracy.")
         {
             model, images, top, provider, json,
         };
-        command.SetAction(parsed => Run(context, parsed.GetValue(model)!, parsed.GetValue(images)!, parsed.GetValue(top), parsed.GetValue(provider)!, parsed.GetValue(json)));
+        image.AddTo(command);
+        command.SetAction(parsed => Run(context, parsed.GetValue(model)!, parsed.GetValue(images)!, parsed.GetValue(top), parsed.GetValue(provider)!, parsed.GetValue(json), image.Read(parsed)));
         return command;
     }
 
@@ -29,9 +31,9 @@ internal static class PredictCommand
         return top;
     }
 
-    private static int Run(ToolContext context, string modelPath, string[] imageArguments, int top, string provider, bool asJson)
+    private static int Run(ToolContext context, string modelPath, string[] imageArguments, int top, string provider, bool asJson, (double[] Scale, double[] Offset)? preprocessing)
     {
-        using OnnxModel model = Common.LoadModel(modelPath, provider);
+        using OnnxModel model = OnnxModel.Load(Common.RequireFile(modelPath, "model"), ImageOptions.With(Common.Options(provider), modelPath, preprocessing));
         if (!model.SupportsFloatApi)
         {
             throw new ToolFailure($"predict runs image classifiers with one image input and one output; this model has inputs {string.Join("; ", model.Inputs)} and outputs {string.Join("; ", model.Outputs)}.");
@@ -39,7 +41,7 @@ internal static class PredictCommand
 
         if (model.ImageInput is null)
         {
-            throw new ToolFailure($"The model '{Path.GetFullPath(modelPath)}' does not say what its input images look like (no 'sharpshot.input_image' metadata, nor an image input shape with a scale); predict cannot prepare images for it.");
+            throw new ToolFailure($"The model '{Path.GetFullPath(modelPath)}' does not say what its input images look like (no 'sharpshot.input_image' metadata, nor an image input shape with a scale); say how with --scale/--offset or --mean/--std.");
         }
 
         var targets = ImageTargets.Expand(imageArguments);

@@ -22,10 +22,12 @@ internal static class QuantizeCommand
         var output = new Option<string>("--out") { Description = "Where to write the quantized model.", Required = true };
         var eval = new Option<string[]>("--eval") { Description = "Images or folders (class sub-folders give accuracy) to compare the two models on.", DefaultValueFactory = _ => [] };
         var json = Common.JsonOption();
+        var image = new ImageOptions();
         var command = new Command("quantize", "Float16 weights or dynamic int8 for any ONNX model; with --eval, accuracy, agreement, size and speed against the float model.")
         {
             model, fp16, int8, output, eval, json,
         };
+        image.AddTo(command);
         command.Validators.Add(result =>
         {
             if (result.GetValue(fp16) == result.GetValue(int8))
@@ -33,11 +35,11 @@ internal static class QuantizeCommand
                 result.AddError("Choose one of --fp16 and --int8.");
             }
         });
-        command.SetAction(parsed => Run(context, parsed.GetValue(model)!, parsed.GetValue(int8), parsed.GetValue(output)!, parsed.GetValue(eval)!, parsed.GetValue(json)));
+        command.SetAction(parsed => Run(context, parsed.GetValue(model)!, parsed.GetValue(int8), parsed.GetValue(output)!, parsed.GetValue(eval)!, parsed.GetValue(json), image.Read(parsed)));
         return command;
     }
 
-    private static int Run(ToolContext context, string modelPath, bool int8, string outputPath, string[] evalArguments, bool asJson)
+    private static int Run(ToolContext context, string modelPath, bool int8, string outputPath, string[] evalArguments, bool asJson, (double[] Scale, double[] Offset)? preprocessing)
     {
         string source = Common.RequireFile(modelPath, "model");
         long length = new FileInfo(source).Length;
@@ -75,7 +77,7 @@ internal static class QuantizeCommand
 
         if (evalArguments.Length > 0)
         {
-            Evaluate(context, source, target, evalArguments, document, asJson);
+            Evaluate(context, source, target, evalArguments, document, asJson, ImageOptions.With(new OnnxModelOptions(), source, preprocessing));
         }
 
         if (asJson)
@@ -86,10 +88,10 @@ internal static class QuantizeCommand
         return Cli.Success;
     }
 
-    private static void Evaluate(ToolContext context, string source, string target, string[] evalArguments, JsonObject document, bool asJson)
+    private static void Evaluate(ToolContext context, string source, string target, string[] evalArguments, JsonObject document, bool asJson, OnnxModelOptions options)
     {
-        using OnnxModel reference = OnnxModel.Load(source);
-        using OnnxModel candidate = OnnxModel.Load(target);
+        using OnnxModel reference = OnnxModel.Load(source, options);
+        using OnnxModel candidate = OnnxModel.Load(target, options);
         if (!reference.SupportsFloatApi || reference.ImageInput is null)
         {
             throw new ToolFailure("--eval compares image classifiers (one image input described in the metadata, one output); this model is not one.");
