@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Package check: uses SharpShot the way a user installing it from NuGet would.
 #
-#  1. packs SharpShot, SharpShot.Onnx, SharpShot.Imaging and SharpShot.Inference (Toolkit.sln, Release) into a local folder feed,
+#  1. packs SharpShot, SharpShot.Onnx, SharpShot.Imaging, SharpShot.Inference, SharpShot.Serving and the tool (Toolkit.sln, Release) into a local folder feed,
 #     with a version no other run has used (0.1.0-check.<UTC time>.<pid>), so that a SharpShot package left in
 #     the global packages folder by an earlier run can never be picked up; checks the packages' layout;
 #  2. in a temporary folder outside the repository (none of its Directory.Build.* / global.json apply), with a
@@ -56,7 +56,7 @@ version=$(dotnet msbuild "$repo/runtime/SharpShot/SharpShot.csproj" -getProperty
 feed="$work/feed"
 global_packages=$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: *//p')
 global_packages=${NUGET_PACKAGES:-${global_packages%/}}
-ids=(SharpShot SharpShot.Onnx SharpShot.Imaging SharpShot.Inference)
+ids=(SharpShot SharpShot.Onnx SharpShot.Imaging SharpShot.Inference SharpShot.Serving)
 tool_id=SharpShot.Tool
 
 cleanup() {
@@ -163,6 +163,10 @@ if [ -f "$feed/SharpShot.$version.nupkg" ]; then
     spec_has "$id" '<authors>.+</authors>' "authors"
     spec_has "$id" '<description>.+</description>' "a description"
   done
+  need SharpShot.Serving nupkg lib/net10.0/SharpShot.Serving.dll
+  spec_has SharpShot.Serving '<frameworkReference name="Microsoft.AspNetCore.App"' "a framework reference to ASP.NET Core"
+  spec_has SharpShot.Serving '<dependency id="SharpShot.Inference" version="'"$version"'"' "a dependency on SharpShot.Inference $version"
+  spec_lacks SharpShot.Serving 'id="(TorchSharp|libtorch|SharpShot")' "TorchSharp or SharpShot"
   need "$tool_id" nupkg tools/net10.0/any/sharpshot.dll
   need "$tool_id" nupkg tools/net10.0/any/DotnetToolSettings.xml
   need "$tool_id" nupkg tools/net10.0/any/runtimes/linux-x64/native/libonnxruntime.so

@@ -1,0 +1,190 @@
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using SharpShot.Inference;
+using SharpShot.Onnx;
+
+namespace SharpShot.Serving;
+
+/// <summary>
+/// The Open Inference Protocol's REST routes (KServe v2, what Triton's and KServe's clients speak), JSON tensors:
+/// server metadata and health, model metadata and readiness, inference. Errors answer with the protocol's
+/// <c>{"error": "..."}</c>: 400 for a request it cannot accept, 404 for an unknown model or version, 413 for a body
+/// over <see cref="SharpShotServingOptions.MaxRequestBytes"/>.
+/// </summary>
+public static class SharpShotEndpoints
+{
+    /// <summary>The version every served model has (one file, one version).</summary>
+    public const string ModelVersion = "1";
+
+    private static readonly string ServerVersion = typeof(SharpShotEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
+
+    /// <summary>Maps the routes under <c>/v2</c> and returns their group, so the app adds authorization, rate limiting or CORS the usual way.</summary>
+    public static RouteGroupBuilder MapSharpShot(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        RouteGroupBuilder v2 = endpoints.MapGroup("/v2");
+        v2.MapGet("", () => Results.Json(new { name = "sharpshot", version = ServerVersion, extensions = Array.Empty<string>() }));
+        v2.MapGet("/health/live", () => Results.Json(new { live = true }));
+        v2.MapGet("/health/ready", (ModelRegistry registry) =>
+            registry.AllReady ? Results.Json(new { ready = true }) : Results.Json(new { ready = false }, statusCode: StatusCodes.Status400BadRequest));
+        v2.MapGet("/models/{name}", (string name, ModelRegistry registry) => Metadata(registry, name, null));
+        v2.MapGet("/models/{name}/versions/{version}", (string name, string version, ModelRegistry registry) => Metadata(registry, name, version));
+        v2.MapGet("/models/{name}/ready", (string name, ModelRegistry registry) => Ready(registry, name, null));
+        v2.MapGet("/models/{name}/versions/{version}/ready", (string name, string version, ModelRegistry registry) => Ready(registry, name, version));
+        v2.MapPost("/models/{name}/infer", (string name, HttpContext context, ModelRegistry registry) => Infer(context, registry, name, null));
+        v2.MapPost("/models/{name}/versions/{version}/infer", (string name, string version, HttpContext context, ModelRegistry registry) => Infer(context, registry, name, version));
+        return v2;
+    }
+
+    private static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
+
+    /// <summary>The model, or the protocol's error for an unknown name or version, or one that did not load.</summary>
+    private static (OnnxModel? Model, IResult? Error) Find(ModelRegistry registry, string name, string? version)
+    {
+        if (!registry.IsConfigured(name))
+        {
+            return (null, Error(StatusCodes.Status404NotFound, $"Unknown model '{name}'; this server serves {string.Join(", ", registry.Names.Select(n => $"'{n}'"))}."));
+        }
+
+        if (version is not null && version != ModelVersion)
+        {
+            return (null, Error(StatusCodes.Status404NotFound, $"Model '{name}' has no version '{version}'; it has version '{ModelVersion}'."));
+        }
+
+        return registry.TryGet(name, out OnnxModel model)
+            ? (model, null)
+            : (null, Error(StatusCodes.Status400BadRequest, $"Model '{name}' is not ready: {registry.FailureOf(name)}"));
+    }
+
+    private static IResult Metadata(ModelRegistry registry, string name, string? version)
+    {
+        var (model, error) = Find(registry, name, version);
+        if (model is null)
+        {
+            return error!;
+        }
+
+        static object Tensor(OnnxValueInfo value) => new
+        {
+            name = value.Name,
+            datatype = InferenceJson.DataTypeOf(value.ElementType) ?? value.ElementType.ToString().ToUpperInvariant(),
+            shape = value.Shape.Select(d => d.Value ?? -1).ToArray(),
+        };
+
+        return Results.Json(new
+        {
+            name,
+            versions = new[] { ModelVersion },
+            platform = "onnxruntime_onnx",
+            inputs = model.Inputs.Select(Tensor).ToArray(),
+            outputs = model.Outputs.Select(Tensor).ToArray(),
+        });
+    }
+
+    private static IResult Ready(ModelRegistry registry, string name, string? version)
+    {
+        if (!registry.IsConfigured(name) || (version is not null && version != ModelVersion))
+        {
+            return Find(registry, name, version).Error!;
+        }
+
+        bool ready = registry.TryGet(name, out _);
+        return Results.Json(new { name, ready }, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
+    }
+
+    private static async Task<IResult> Infer(HttpContext context, ModelRegistry registry, string name, string? version)
+    {
+        var (model, error) = Find(registry, name, version);
+        if (model is null)
+        {
+            return error!;
+        }
+
+        long limit = registry.Options.MaxRequestBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            return Error(StatusCodes.Status413PayloadTooLarge, $"The request body is {context.Request.ContentLength:N0} bytes; at most {limit:N0} are accepted.");
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = limit;
+        }
+
+        byte[]? body = await ReadBounded(context.Request.Body, limit, context.RequestAborted);
+        if (body is null)
+        {
+            return Error(StatusCodes.Status413PayloadTooLarge, $"The request body is over {limit:N0} bytes, the most accepted.");
+        }
+
+        InferenceRequest request;
+        try
+        {
+            request = InferenceJson.Parse(body, OnnxModelOptions.DefaultMaxTensorElements);
+        }
+        catch (InferenceRequestException e)
+        {
+            return Error(StatusCodes.Status400BadRequest, e.Message);
+        }
+
+        IReadOnlyDictionary<string, OnnxTensor> outputs;
+        try
+        {
+            outputs = model.Run(request.Inputs, request.Outputs);
+        }
+        catch (Exception e) when (e is ArgumentException or ShapeMismatchException or LimitExceededException or InvalidOperationException)
+        {
+            return Error(StatusCodes.Status400BadRequest, e.Message);
+        }
+        catch (ObjectDisposedException)
+        {
+            return Error(StatusCodes.Status503ServiceUnavailable, $"Model '{name}' is shutting down.");
+        }
+
+        return new InferenceResult(name, request.Id, outputs);
+    }
+
+    /// <summary>The whole body, or null when it is over <paramref name="limit"/> bytes (reading stops there).</summary>
+    private static async Task<byte[]?> ReadBounded(Stream body, long limit, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return null;
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>Streams the response JSON without building it as a string first.</summary>
+    private sealed class InferenceResult(string modelName, string? id, IReadOnlyDictionary<string, OnnxTensor> outputs) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = StatusCodes.Status200OK;
+            httpContext.Response.ContentType = "application/json";
+            await using var writer = new Utf8JsonWriter(httpContext.Response.Body);
+            InferenceJson.WriteResponse(writer, modelName, id, outputs);
+            await writer.FlushAsync(httpContext.RequestAborted);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using SharpShot.Inference;
+
+namespace SharpShot.Serving;
+
+/// <summary>What <see cref="SharpShotServiceCollectionExtensions.AddSharpShot(Microsoft.Extensions.DependencyInjection.IServiceCollection, Microsoft.Extensions.Configuration.IConfiguration)"/> serves, bound from configuration (the <c>SharpShot</c> section of <c>appsettings.json</c>) or set in code.</summary>
+public sealed class SharpShotServingOptions
+{
+    /// <summary>Default of <see cref="MaxRequestBytes"/>: 64 MiB.</summary>
+    public const long DefaultMaxRequestBytes = 64L << 20;
+
+    /// <summary>The models, each under its own name.</summary>
+    public List<ServedModelOptions> Models { get; set; } = [];
+
+    /// <summary>The largest request body accepted; a larger one gets 413.</summary>
+    public long MaxRequestBytes { get; set; } = DefaultMaxRequestBytes;
+}
+
+/// <summary>One served model.</summary>
+public sealed class ServedModelOptions
+{
+    /// <summary>The name in the routes (<c>/v2/models/{name}</c>); defaults to the file name without <c>.onnx</c>.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>The <c>.onnx</c> file.</summary>
+    public string Path { get; set; } = string.Empty;
+
+    /// <summary><c>Cpu</c> (default), <c>Cuda</c> or <c>BestAvailable</c>.</summary>
+    public OnnxExecutionProvider ExecutionProvider { get; set; } = OnnxExecutionProvider.Cpu;
+
+    /// <summary>ONNX Runtime's intra-op threads; null lets it choose.</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>The name the model is served under.</summary>
+    public string EffectiveName => string.IsNullOrWhiteSpace(Name) ? System.IO.Path.GetFileNameWithoutExtension(Path) : Name;
+}

@@ -1,0 +1,112 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SharpShot.Onnx;
+
+namespace SharpShot.Serving.Tests;
+
+/// <summary>An app that serves models with SharpShot.Serving on an in-memory test server.</summary>
+internal sealed class Server : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly TempFolder _folder;
+
+    private Server(WebApplication app, TempFolder folder, HttpClient client)
+    {
+        _app = app;
+        _folder = folder;
+        Client = client;
+    }
+
+    public HttpClient Client { get; }
+
+    /// <summary>Serves <paramref name="models"/> (name → ONNX bytes; null bytes name a missing file).</summary>
+    public static async Task<Server> Start(IReadOnlyDictionary<string, byte[]?> models, long? maxRequestBytes = null)
+    {
+        var folder = new TempFolder();
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSharpShot(options =>
+        {
+            foreach (var (name, bytes) in models)
+            {
+                string path = bytes is null ? folder.File($"{name}-missing.onnx") : folder.WriteBytes($"{name}.onnx", bytes);
+                options.Models.Add(new ServedModelOptions { Name = name, Path = path });
+            }
+
+            options.MaxRequestBytes = maxRequestBytes ?? SharpShotServingOptions.DefaultMaxRequestBytes;
+        });
+        var app = builder.Build();
+        app.MapSharpShot();
+        await app.StartAsync();
+        return new Server(app, folder, app.GetTestClient());
+    }
+
+    public async Task<(int Status, JsonElement Body)> Get(string path)
+    {
+        using var response = await Client.GetAsync(path);
+        return ((int)response.StatusCode, await Json(response));
+    }
+
+    public async Task<(int Status, JsonElement Body)> Post(string path, string json)
+    {
+        using var response = await Client.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
+        return ((int)response.StatusCode, await Json(response));
+    }
+
+    private static async Task<JsonElement> Json(HttpResponseMessage response)
+    {
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.Content.Headers.ContentType?.MediaType == "application/json", $"{(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    /// <summary>y = 2x + 1 over x [N, 3] (float), and z = x > 0 (bool).</summary>
+    public static byte[] Affine()
+    {
+        var batch = OnnxDimension.Symbolic("N");
+        var b = new OnnxGraphBuilder("affine");
+        var x = b.AddInput("x", OnnxElementType.Float, [batch, 3]);
+        var two = b.AddInitializer("two", [2f]);
+        var one = b.AddInitializer("one", [1f]);
+        var zero = b.AddInitializer("zero", [0f]);
+        var y = b.AddNode("Add", [b.AddNode("Mul", [x, two], "scaled"), one], "y");
+        var z = b.AddNode("Greater", [x, zero], "z");
+        b.AddOutput(y, OnnxElementType.Float, [batch, 3]);
+        b.AddOutput(z, OnnxElementType.Bool, [batch, 3]);
+        return b.ToBytes();
+    }
+
+    /// <summary>ids (int64 [N, "seq"]) + pixels (uint8, same shape) + h (float16) → sum as float, and the ids doubled (int64).</summary>
+    public static byte[] Mixed()
+    {
+        var batch = OnnxDimension.Symbolic("N");
+        var seq = OnnxDimension.Symbolic("seq");
+        var b = new OnnxGraphBuilder("mixed");
+        var ids = b.AddInput("ids", OnnxElementType.Int64, [batch, seq]);
+        var pixels = b.AddInput("pixels", OnnxElementType.Uint8, [batch, seq]);
+        var h = b.AddInput("h", OnnxElementType.Float16, [batch, seq]);
+        var sum = b.AddNode("Sum", [
+            b.AddNode("Cast", [ids], "a", OnnxAttribute.Int("to", (long)OnnxElementType.Float)),
+            b.AddNode("Cast", [pixels], "b", OnnxAttribute.Int("to", (long)OnnxElementType.Float)),
+            b.AddNode("Cast", [h], "c", OnnxAttribute.Int("to", (long)OnnxElementType.Float))], "sum");
+        var doubled = b.AddNode("Add", [ids, ids], "doubled");
+        b.AddOutput(sum, OnnxElementType.Float, [batch, seq]);
+        b.AddOutput(doubled, OnnxElementType.Int64, [batch, seq]);
+        return b.ToBytes();
+    }
+}
