@@ -25,7 +25,7 @@ internal static class Cli
         foreach (Command command in new[]
                  {
                      InspectCommand.Create(context), BenchCommand.Create(context), PredictCommand.Create(context),
-                     FewShotCommand.Create(context), QuantizeCommand.Create(context),
+                     FewShotCommand.Create(context), QuantizeCommand.Create(context), TritonCommand.Create(context),
                  })
         {
             root.Add(command);
