@@ -45,13 +45,24 @@ public sealed class OnnxTensor
     /// <param name="shape">The axes; none for a scalar. Their product must equal <paramref name="data"/>'s length.</param>
     /// <exception cref="ArgumentException"><typeparamref name="T"/> is not supported, an axis is negative, or the shape's size differs from the data's length.</exception>
     public static OnnxTensor Create<T>(T[] data, params long[] shape)
-        where T : unmanaged
+        where T : unmanaged => Create((Array)data, shape);
+
+    /// <summary>A tensor over an array whose element type is known only at run time (e.g. one built by concatenating tensors); the same checks as <see cref="Create{T}(T[], long[])"/>.</summary>
+    /// <param name="data">A one-dimensional array of a supported element type, row-major (not copied).</param>
+    /// <param name="shape">The axes; their product must equal the array's length.</param>
+    /// <exception cref="ArgumentException">The array's element type is not supported or it is not one-dimensional, an axis is negative, or the sizes differ.</exception>
+    public static OnnxTensor Create(Array data, params long[] shape)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(shape);
-        var elementType = TensorElementTypes.Of(typeof(T))
-            ?? throw new ArgumentException(
-                $"{typeof(T).Name} is not a supported tensor element type; use one of {TensorElementTypes.SupportedList}.", nameof(data));
+        var clrType = data.GetType().GetElementType()!;
+        var elementType = data.Rank == 1 ? TensorElementTypes.Of(clrType) ?? null : null;
+        if (elementType is null)
+        {
+            throw new ArgumentException(
+                $"{data.GetType().Name} is not a one-dimensional array of a supported tensor element type; use one of {TensorElementTypes.SupportedList}.", nameof(data));
+        }
+
         long count = 1;
         foreach (var axis in shape)
         {
@@ -66,7 +77,7 @@ public sealed class OnnxTensor
             throw new ArgumentException(
                 string.Create(CultureInfo.InvariantCulture, $"The shape {Format(shape)} holds {count} values but the data has {data.LongLength}."), nameof(data));
         }
-        return new OnnxTensor(elementType, (long[])shape.Clone(), data);
+        return new OnnxTensor(elementType.Value, (long[])shape.Clone(), data);
     }
 
     /// <summary>The values as an array of <typeparamref name="T"/> (the same array, not a copy).</summary>

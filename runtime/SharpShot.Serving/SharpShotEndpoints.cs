@@ -135,15 +135,20 @@ public static class SharpShotEndpoints
         IReadOnlyDictionary<string, OnnxTensor> outputs;
         try
         {
-            outputs = model.Run(request.Inputs, request.Outputs);
+            outputs = await registry.Run(name, model, request.Inputs, request.Outputs, context.RequestAborted);
         }
-        catch (Exception e) when (e is ArgumentException or ShapeMismatchException or LimitExceededException or InvalidOperationException)
+        catch (QueueFullException e)
         {
-            return Error(StatusCodes.Status400BadRequest, e.Message);
+            context.Response.Headers.RetryAfter = "1";
+            return Error(StatusCodes.Status503ServiceUnavailable, e.Message);
         }
         catch (ObjectDisposedException)
         {
             return Error(StatusCodes.Status503ServiceUnavailable, $"Model '{name}' is shutting down.");
+        }
+        catch (Exception e) when (e is ArgumentException or ShapeMismatchException or LimitExceededException or InvalidOperationException)
+        {
+            return Error(StatusCodes.Status400BadRequest, e.Message);
         }
 
         return new InferenceResult(name, request.Id, outputs);

@@ -30,6 +30,9 @@ public sealed class ServedModelOptions
     /// <summary>ONNX Runtime's intra-op threads; null lets it choose.</summary>
     public int? Threads { get; set; }
 
+    /// <summary>Dynamic batching (concurrent requests run as one call); null (the default) runs each request on its own.</summary>
+    public BatchingOptions? Batching { get; set; }
+
     /// <summary>The name the model is served under.</summary>
     public string EffectiveName => string.IsNullOrWhiteSpace(Name) ? System.IO.Path.GetFileNameWithoutExtension(Path) : Name;
 }

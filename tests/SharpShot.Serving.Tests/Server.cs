@@ -25,8 +25,10 @@ internal sealed class Server : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    public ModelRegistry Registry => _app.Services.GetRequiredService<ModelRegistry>();
+
     /// <summary>Serves <paramref name="models"/> (name → ONNX bytes; null bytes name a missing file).</summary>
-    public static async Task<Server> Start(IReadOnlyDictionary<string, byte[]?> models, long? maxRequestBytes = null)
+    public static async Task<Server> Start(IReadOnlyDictionary<string, byte[]?> models, long? maxRequestBytes = null, BatchingOptions? batching = null)
     {
         var folder = new TempFolder();
         var builder = WebApplication.CreateBuilder();
@@ -37,7 +39,7 @@ internal sealed class Server : IAsyncDisposable
             foreach (var (name, bytes) in models)
             {
                 string path = bytes is null ? folder.File($"{name}-missing.onnx") : folder.WriteBytes($"{name}.onnx", bytes);
-                options.Models.Add(new ServedModelOptions { Name = name, Path = path });
+                options.Models.Add(new ServedModelOptions { Name = name, Path = path, Batching = batching });
             }
 
             options.MaxRequestBytes = maxRequestBytes ?? SharpShotServingOptions.DefaultMaxRequestBytes;
