@@ -1,3 +1,4 @@
+using SharpShot.Native;
 using SharpShot.Onnx;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -83,7 +84,7 @@ public sealed class ResidualLayer : Layer
     {
         Tensor y = body.Forward(x, parameters, training);
         Tensor shortcut = projection is null ? x : projection.Forward(x, parameters, training);
-        return y.add(shortcut);
+        return y.Plus(shortcut);
     }
 
     /// <inheritdoc />

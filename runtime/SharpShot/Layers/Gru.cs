@@ -41,7 +41,7 @@ public sealed class GruLayer : RecurrentLayer
 
             // From the zero initial state the hidden projection is just its bias.
             Tensor hidden = h is null ? bhh.expand(xt.shape) : addmm(bhh, h, whhT, 1, 1);
-            Tensor rz = xt.narrow(1, 0, 2 * u).add(hidden.narrow(1, 0, 2 * u)).sigmoid();
+            Tensor rz = xt.narrow(1, 0, 2 * u).Plus(hidden.narrow(1, 0, 2 * u)).sigmoid();
             Tensor r = rz.narrow(1, 0, u);
             Tensor z = rz.narrow(1, u, u);
             Tensor n = addcmul(xt.narrow(1, 2 * u, u), r, hidden.narrow(1, 2 * u, u), Scalars.One).tanh();

@@ -28,7 +28,7 @@ public sealed class LstmLayer : RecurrentLayer
         long u = Units;
 
         // Both biases and the input projection of every step at once: (N, L, 4u).
-        Tensor[] inputs = nn.functional.linear(x, wih, bih.add(bhh)).unbind(1);
+        Tensor[] inputs = nn.functional.linear(x, wih, bih.Plus(bhh)).unbind(1);
         Tensor whhT = whh.t();
         Tensor? h = null;
         Tensor? c = null;

@@ -134,7 +134,7 @@ internal static class ConvolutionGuard
         }
 
         Tensor[] firstWeights = given?[1..].Select(t => t.to(y.dtype)).ToArray() ?? first.Select(g => randn(g.shape, generator: generator)).ToArray();
-        Tensor mixed = first.Select((g, i) => g.mul(firstWeights[i]).sum()).Aggregate((a, c) => a.add(c));
+        Tensor mixed = first.Select((g, i) => g.mul(firstWeights[i]).sum()).Aggregate((a, c) => a.Plus(c));
         IList<Tensor> second = autograd.grad([mixed], wanted, allow_unused: true);
         weightings = [outputWeights, .. firstWeights];
         return [y.detach(), .. first.Select(g => g.detach()), .. second.Select((g, i) => g is null || g.IsInvalid ? zeros_like(wanted[i]) : g.detach())];

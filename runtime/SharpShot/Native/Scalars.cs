@@ -17,6 +17,9 @@ internal static class Scalars
     /// <summary>The integer 1, alive for the whole process (what TorchSharp's <c>add_(x)</c> passes as alpha).</summary>
     public static readonly Scalar One = 1.ToScalar();
 
+    /// <summary><paramref name="tensor"/> + <paramref name="other"/>, as <c>tensor.add(other)</c> (and <c>+</c>) computes it: TorchSharp passes an implicit alpha of 1 there.</summary>
+    public static Tensor Plus(this Tensor tensor, Tensor other) => tensor.add(other, One);
+
     /// <summary><paramref name="tensor"/> × <paramref name="factor"/>, as <c>tensor.mul(factor)</c> computes it.</summary>
     public static Tensor Times(this Tensor tensor, double factor)
     {

@@ -108,7 +108,7 @@ internal abstract class InnerLoopAlgorithm : MetaLearningAlgorithm
 
         IReadOnlyList<double> weights = Options.MultiStepLossWeights ?? Enumerable.Repeat(1.0, losses.Length).ToArray();
         double total = weights.Sum();
-        Tensor loss = losses.Select((stepLoss, i) => stepLoss.Times(weights[i] / total)).Aggregate((sum, next) => sum.add(next));
+        Tensor loss = losses.Select((stepLoss, i) => stepLoss.Times(weights[i] / total)).Aggregate((sum, next) => sum.Plus(next));
         return new TaskLoss(loss, outputs[^1]);
     }
 

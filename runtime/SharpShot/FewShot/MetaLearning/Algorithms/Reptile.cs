@@ -33,7 +33,7 @@ internal sealed class Reptile(SequentialModel model, MetaLearnerOptions options)
         Tensor surrogate = zeros(1, device: Model.Device);
         for (int i = 0; i < Weights.Length; i++)
         {
-            surrogate = surrogate + Weights[i].mul(Weights[i].detach().sub(adapted[i].detach()).DividedBy(tasks)).sum();
+            surrogate = surrogate.Plus(Weights[i].mul(Weights[i].detach().sub(adapted[i].detach()).DividedBy(tasks)).sum());
         }
 
         surrogate.backward();
