@@ -29,6 +29,7 @@ public sealed class QueueFullException(string message) : Exception(message);
 /// </summary>
 internal sealed class DynamicBatcher : IAsyncDisposable
 {
+    private readonly string _name;
     private readonly OnnxModel _model;
     private readonly BatchingOptions _options;
     private readonly Channel<Pending> _queue;
@@ -36,8 +37,9 @@ internal sealed class DynamicBatcher : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Pending? _carried;
 
-    public DynamicBatcher(OnnxModel model, BatchingOptions options)
+    public DynamicBatcher(string name, OnnxModel model, BatchingOptions options)
     {
+        _name = name;
         _model = model;
         _options = options;
         // Bounded by the in-flight count (waiting or running), checked before a request is queued.
@@ -189,7 +191,9 @@ internal sealed class DynamicBatcher : IAsyncDisposable
             }
 
             Interlocked.Increment(ref _batches);
-            Interlocked.Add(ref _samples, batch.Sum(p => p.BatchSize));
+            long samples = batch.Sum(p => p.BatchSize);
+            Interlocked.Add(ref _samples, samples);
+            ServingMetrics.BatchSize.Record(samples, new KeyValuePair<string, object?>("model", _name));
         }
         catch (Exception e)
         {

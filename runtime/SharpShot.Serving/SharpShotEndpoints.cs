@@ -36,8 +36,8 @@ public static class SharpShotEndpoints
         v2.MapGet("/models/{name}/versions/{version}", (string name, string version, ModelRegistry registry) => Metadata(registry, name, version));
         v2.MapGet("/models/{name}/ready", (string name, ModelRegistry registry) => Ready(registry, name, null));
         v2.MapGet("/models/{name}/versions/{version}/ready", (string name, string version, ModelRegistry registry) => Ready(registry, name, version));
-        v2.MapPost("/models/{name}/infer", (string name, HttpContext context, ModelRegistry registry) => Infer(context, registry, name, null));
-        v2.MapPost("/models/{name}/versions/{version}/infer", (string name, string version, HttpContext context, ModelRegistry registry) => Infer(context, registry, name, version));
+        v2.MapPost("/models/{name}/infer", (string name, HttpContext context, ModelRegistry registry) => Measured(context, registry, name, null));
+        v2.MapPost("/models/{name}/versions/{version}/infer", (string name, string version, HttpContext context, ModelRegistry registry) => Measured(context, registry, name, version));
         return v2;
     }
 
@@ -97,6 +97,18 @@ public static class SharpShotEndpoints
         return Results.Json(new { name, ready }, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
     }
 
+    /// <summary>Answers an inference request and records it in <see cref="ServingMetrics"/>.</summary>
+    private static async Task<IResult> Measured(HttpContext context, ModelRegistry registry, string name, string? version)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        IResult result = await Infer(context, registry, name, version);
+        int status = result is IStatusCodeHttpResult { StatusCode: { } code } ? code : StatusCodes.Status200OK;
+        var model = new KeyValuePair<string, object?>("model", name);
+        ServingMetrics.Requests.Add(1, model, new KeyValuePair<string, object?>("status", status));
+        ServingMetrics.RequestDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds, model);
+        return result;
+    }
+
     private static async Task<IResult> Infer(HttpContext context, ModelRegistry registry, string name, string? version)
     {
         var (model, error) = Find(registry, name, version);
@@ -135,7 +147,7 @@ public static class SharpShotEndpoints
         IReadOnlyDictionary<string, OnnxTensor> outputs;
         try
         {
-            outputs = await registry.Run(name, model, request.Inputs, request.Outputs, context.RequestAborted);
+            outputs = await registry.Run(name, request.Inputs, request.Outputs, context.RequestAborted);
         }
         catch (QueueFullException e)
         {

@@ -13,6 +13,9 @@ public sealed class SharpShotServingOptions
 
     /// <summary>The largest request body accepted; a larger one gets 413.</summary>
     public long MaxRequestBytes { get; set; } = DefaultMaxRequestBytes;
+
+    /// <summary>How often the model files are checked for a new version, in milliseconds (default 2000); 0 never reloads.</summary>
+    public int ReloadPollMilliseconds { get; set; } = 2000;
 }
 
 /// <summary>One served model.</summary>

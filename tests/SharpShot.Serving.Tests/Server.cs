@@ -27,8 +27,19 @@ internal sealed class Server : IAsyncDisposable
 
     public ModelRegistry Registry => _app.Services.GetRequiredService<ModelRegistry>();
 
+    /// <summary>The file a model is served from.</summary>
+    public string PathOf(string name) => _folder.File($"{name}.onnx");
+
+    /// <summary>Replaces a model's file the safe way: written beside it, then renamed over it.</summary>
+    public void Replace(string name, byte[] model)
+    {
+        string temporary = _folder.File($"{name}.onnx.new");
+        File.WriteAllBytes(temporary, model);
+        File.Move(temporary, PathOf(name), overwrite: true);
+    }
+
     /// <summary>Serves <paramref name="models"/> (name → ONNX bytes; null bytes name a missing file).</summary>
-    public static async Task<Server> Start(IReadOnlyDictionary<string, byte[]?> models, long? maxRequestBytes = null, BatchingOptions? batching = null)
+    public static async Task<Server> Start(IReadOnlyDictionary<string, byte[]?> models, long? maxRequestBytes = null, BatchingOptions? batching = null, int reloadPollMilliseconds = 0)
     {
         var folder = new TempFolder();
         var builder = WebApplication.CreateBuilder();
@@ -43,6 +54,7 @@ internal sealed class Server : IAsyncDisposable
             }
 
             options.MaxRequestBytes = maxRequestBytes ?? SharpShotServingOptions.DefaultMaxRequestBytes;
+            options.ReloadPollMilliseconds = reloadPollMilliseconds;
         });
         var app = builder.Build();
         app.MapSharpShot();
@@ -77,13 +89,13 @@ internal sealed class Server : IAsyncDisposable
         _folder.Dispose();
     }
 
-    /// <summary>y = 2x + 1 over x [N, 3] (float), and z = x > 0 (bool).</summary>
-    public static byte[] Affine()
+    /// <summary>y = scale·x + 1 over x [N, 3] (float), and z = x > 0 (bool).</summary>
+    public static byte[] Affine(float scale = 2f)
     {
         var batch = OnnxDimension.Symbolic("N");
         var b = new OnnxGraphBuilder("affine");
         var x = b.AddInput("x", OnnxElementType.Float, [batch, 3]);
-        var two = b.AddInitializer("two", [2f]);
+        var two = b.AddInitializer("two", [scale]);
         var one = b.AddInitializer("one", [1f]);
         var zero = b.AddInitializer("zero", [0f]);
         var y = b.AddNode("Add", [b.AddNode("Mul", [x, two], "scaled"), one], "y");
