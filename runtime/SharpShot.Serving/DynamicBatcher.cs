@@ -50,6 +50,9 @@ internal sealed class DynamicBatcher : IAsyncDisposable
     /// <summary>Batches run so far, and the samples in them (for the mean batch size).</summary>
     public long Batches => Interlocked.Read(ref _batches);
 
+    /// <summary>Requests waiting or running now.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
     /// <summary>Samples run so far.</summary>
     public long Samples => Interlocked.Read(ref _samples);
 

@@ -96,6 +96,26 @@ public sealed class ModelRegistry : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>Runs <paramref name="use"/> on the current version of the model, which stays alive until it returns.</summary>
+    /// <exception cref="InvalidOperationException">The model is not loaded.</exception>
+    public T Use<T>(string name, Func<OnnxModel, T> use)
+    {
+        ArgumentNullException.ThrowIfNull(use);
+        ServedModel served = Acquire(name);
+        try
+        {
+            return use(served.Model);
+        }
+        finally
+        {
+            served.Release();
+        }
+    }
+
+    /// <summary>Requests waiting or running in the batcher of the current version; null for a model without dynamic batching.</summary>
+    public int? InFlight(string name) =>
+        _served.TryGetValue(name, out ServedModel? served) && served.Batcher is { } batcher ? batcher.InFlight : null;
+
     /// <summary>Batches run and samples in them by the current version of a batching model; null for one without dynamic batching.</summary>
     public (long Batches, long Samples)? BatchingCounts(string name) =>
         _served.TryGetValue(name, out ServedModel? served) && served.Batcher is { } batcher ? (batcher.Batches, batcher.Samples) : null;

@@ -23,10 +23,22 @@ public static class SharpShotEndpoints
 
     private static readonly string ServerVersion = typeof(SharpShotEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
 
-    /// <summary>Maps the routes under <c>/v2</c> and returns their group, so the app adds authorization, rate limiting or CORS the usual way.</summary>
+    /// <summary>
+    /// Maps the Open Inference Protocol routes under <c>/v2</c> and the convenience routes under <c>/v1</c>
+    /// (<see cref="ClassifyEndpoint"/>), and returns the group holding both, so the app adds authorization, rate
+    /// limiting or CORS the usual way.
+    /// </summary>
     public static RouteGroupBuilder MapSharpShot(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
+        RouteGroupBuilder root = endpoints.MapGroup(string.Empty);
+        MapOpenInferenceProtocol(root);
+        ClassifyEndpoint.Map(root);
+        return root;
+    }
+
+    private static void MapOpenInferenceProtocol(IEndpointRouteBuilder endpoints)
+    {
         RouteGroupBuilder v2 = endpoints.MapGroup("/v2");
         v2.MapGet("", () => Results.Json(new { name = "sharpshot", version = ServerVersion, extensions = Array.Empty<string>() }));
         v2.MapGet("/health/live", () => Results.Json(new { live = true }));
@@ -38,7 +50,6 @@ public static class SharpShotEndpoints
         v2.MapGet("/models/{name}/versions/{version}/ready", (string name, string version, ModelRegistry registry) => Ready(registry, name, version));
         v2.MapPost("/models/{name}/infer", (string name, HttpContext context, ModelRegistry registry) => Measured(context, registry, name, null));
         v2.MapPost("/models/{name}/versions/{version}/infer", (string name, string version, HttpContext context, ModelRegistry registry) => Measured(context, registry, name, version));
-        return v2;
     }
 
     private static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);

@@ -69,11 +69,16 @@ public class DynamicBatchingTests
     {
         await using var server = await Server.Start(
             new Dictionary<string, byte[]?> { ["affine"] = Server.Affine() },
-            batching: new BatchingOptions { MaxBatchSize = 64, MaxQueueDelayMicroseconds = 500_000, MaxQueueSize = 2 });
+            batching: new BatchingOptions { MaxBatchSize = 64, MaxQueueDelayMicroseconds = 3_000_000, MaxQueueSize = 2 });
 
         var first = server.Client.PostAsync("/v2/models/affine/infer", Content(Request(1, 1)));
         var second = server.Client.PostAsync("/v2/models/affine/infer", Content(Request(1, 2)));
-        await Task.Delay(100);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (server.Registry.InFlight("affine") < 2 && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(5);
+        }
+
         using var third = await server.Client.PostAsync("/v2/models/affine/infer", Content(Request(1, 3)));
 
         Assert.Equal(503, (int)third.StatusCode);

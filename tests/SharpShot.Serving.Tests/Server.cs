@@ -105,6 +105,25 @@ internal sealed class Server : IAsyncDisposable
         return b.ToBytes();
     }
 
+    /// <summary>
+    /// A 2-class image classifier on [N, 1, 4, 4] raw pixels ("dark" scores darkness, "light" brightness; Softmax), with
+    /// an image contract and class labels, as SharpShot exports.
+    /// </summary>
+    public static byte[] DarkOrLight()
+    {
+        var batch = OnnxDimension.Symbolic("N");
+        var b = new OnnxGraphBuilder("dark-or-light");
+        var x = b.AddInput("input", OnnxElementType.Float, [batch, 1, 4, 4]);
+        var flat = b.AddNode("Reshape", [x, b.AddInitializer("shape", [0L, 16L], 2)], "flat");
+        var w = b.AddInitializer("w", Enumerable.Range(0, 32).Select(i => i % 2 == 0 ? -1f / 255 : 1f / 255).ToArray(), 16, 2);
+        var logits = b.AddNode("Gemm", [flat, w, b.AddInitializer("b", [8f, -8f], 2)], "logits");
+        b.AddOutput(b.AddNode("Softmax", [logits], "probabilities"), OnnxElementType.Float, [batch, 2]);
+        b.SetMetadata(SharpShotMetadata.ClassLabels, "[\"dark\",\"light\"]");
+        b.SetMetadata(SharpShotMetadata.Output, "probabilities");
+        b.SetMetadata(SharpShotMetadata.InputImage, new ImageInputContract(1, 4, 4, [1], [0], normalizedInGraph: true).ToJson());
+        return b.ToBytes();
+    }
+
     /// <summary>ids (int64 [N, "seq"]) + pixels (uint8, same shape) + h (float16) → sum as float, and the ids doubled (int64).</summary>
     public static byte[] Mixed()
     {
