@@ -82,7 +82,8 @@ public static class ImageDecoder
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         int read;
-        while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+        // Never more than one byte past the limit: enough to know the stream is too long.
+        while ((read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, limits.MaxFileBytes + 1L - buffer.Length))) > 0)
         {
             buffer.Write(chunk, 0, read);
             limits.CheckFileBytes(buffer.Length, sourceName);

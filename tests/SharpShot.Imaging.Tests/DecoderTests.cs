@@ -87,6 +87,9 @@ public class DecoderTests
         Assert.Equal("ImageLimits.MaxFileBytes", file.LimitName);
         Assert.Contains(path, file.Message);
         Assert.Equal("ImageLimits.MaxFileBytes", stream.LimitName);
+        var counting = new MemoryStream(png);
+        Assert.Throws<ImageLimitException>(() => ImageDecoder.Decode(counting, ImageColor.Gray, new ImageLimits { MaxFileBytes = 10 }));
+        Assert.Equal(11, counting.Position); // read one byte past the limit, no more
         Assert.Throws<ArgumentOutOfRangeException>(() => new ImageLimits { MaxPixels = 0 });
     }
 

@@ -64,7 +64,7 @@ public static class OnnxQuantizer
     /// Dynamic int8 quantization of <c>MatMul</c>, <c>Gemm</c> (which ONNX Runtime's own Python quantizer leaves in
     /// float) and <c>Conv</c> nodes whose weight is an initializer: the weights are quantized once here (int8,
     /// symmetric, one scale per output column for MatMul and Gemm; uint8 with a zero point, one scale per tensor for
-    /// Conv, as ONNX Runtime's CPU <c>ConvInteger</c> takes), the activations at run time by
+    /// Conv: ONNX Runtime 1.32's CPU <c>ConvInteger</c> refuses a zero point per output channel), the activations at run time by
     /// <c>DynamicQuantizeLinear</c>; <c>MatMulInteger</c> / <c>ConvInteger</c> compute in integers, and the result is
     /// scaled back to float32 (plus the bias). Other nodes, and these when they cannot be rewritten (a weight that is
     /// not an initializer, Gemm with <c>transA</c>), stay float32 and are listed in <see cref="QuantizedModel.LeftInFloat"/>.
