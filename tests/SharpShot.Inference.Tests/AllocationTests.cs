@@ -26,6 +26,29 @@ public class AllocationTests
     }
 
     [Fact]
+    public void Switching_between_a_few_batch_sizes_allocates_nothing()
+    {
+        // A few-shot fit embeds the support set (25 samples), then one query; dynamic batching varies the size.
+        using var model = OnnxModel.Load(TestModels.Conv());
+        var sample = Reference.Random(model.InputLength, seed: 302);
+        var support = Enumerable.Repeat(sample, 25).SelectMany(s => s).ToArray();
+        var supportOutput = new float[25 * model.OutputLength];
+        var queryOutput = new float[model.OutputLength];
+        var fourOutput = new float[4 * model.OutputLength];
+
+        var switching = BytesPerCall(() =>
+        {
+            model.PredictBatch(support, 25, supportOutput);
+            model.Predict(sample, queryOutput);
+            model.PredictBatch(support.AsSpan(0, 4 * model.InputLength), 4, fourOutput);
+        });
+
+        Assert.True(switching < 1, $"Switching among three batch sizes allocated {switching} B per round.");
+        Reference.AssertClose(TestModels.ExpectedConv(sample), queryOutput);
+        Reference.AssertClose(TestModels.ExpectedConv(sample), supportOutput.AsSpan(24 * model.OutputLength));
+    }
+
+    [Fact]
     public void Alternating_batch_sizes_still_give_right_answers()
     {
         using var model = OnnxModel.Load(TestModels.Conv());
