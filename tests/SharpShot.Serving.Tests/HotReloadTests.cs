@@ -33,10 +33,16 @@ public class HotReloadTests
                 }
             }
         })).ToArray();
-        await Task.Delay(300);
-        server.Replace("affine", Server.Affine(3f));
+        // Replace the file only once the first version has answered (a cold start under load can take a while).
         var clock = Stopwatch.StartNew();
-        while (!answers.Contains(4f) && clock.Elapsed < TimeSpan.FromSeconds(10))
+        while (!answers.Contains(3f) && clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(20);
+        }
+
+        server.Replace("affine", Server.Affine(3f));
+        clock.Restart();
+        while (!answers.Contains(4f) && clock.Elapsed < TimeSpan.FromSeconds(20))
         {
             await Task.Delay(20);
         }
