@@ -42,6 +42,40 @@ public sealed partial class OnnxModel
         RunFloat(sample, batchSize: 1, output[..OutputLength]);
     }
 
+    /// <summary>
+    /// One sample's output as class probabilities: the output itself when the model ends in a softmax
+    /// (<see cref="OutputsProbabilities"/>), else the softmax of its logits (in double, shifted by the largest).
+    /// </summary>
+    /// <param name="output">One sample's <see cref="OutputLength"/> output values.</param>
+    /// <returns>A new array of the same length.</returns>
+    public float[] ToProbabilities(ReadOnlySpan<float> output)
+    {
+        if (OutputsProbabilities || output.IsEmpty)
+        {
+            return output.ToArray();
+        }
+
+        double max = double.NegativeInfinity;
+        foreach (float value in output)
+        {
+            max = Math.Max(max, value);
+        }
+
+        double total = 0;
+        foreach (float value in output)
+        {
+            total += Math.Exp(value - max);
+        }
+
+        var probabilities = new float[output.Length];
+        for (int i = 0; i < output.Length; i++)
+        {
+            probabilities[i] = (float)(Math.Exp(output[i] - max) / total);
+        }
+
+        return probabilities;
+    }
+
     /// <summary>Runs the model on a batch of samples in one call.</summary>
     /// <param name="samples"><paramref name="batchSize"/> samples of <see cref="InputLength"/> values each, one after another.</param>
     /// <param name="batchSize">Number of samples; at least 1.</param>

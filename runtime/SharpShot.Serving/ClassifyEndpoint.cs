@@ -62,8 +62,7 @@ internal static class ClassifyEndpoint
                         $"Model '{name}' does not describe an image input (no 'sharpshot.input_image' metadata); use /v2/models/{name}/infer with tensors.", "name");
                 }
 
-                float[] output = model.PredictImage(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-                float[] probabilities = model.OutputsProbabilities ? output : Softmax(output);
+                float[] probabilities = model.ToProbabilities(model.PredictImage(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
                 var predictions = Enumerable.Range(0, probabilities.Length)
                     .OrderByDescending(i => probabilities[i]).ThenBy(i => i)
                     .Take(top ?? 5)
@@ -84,13 +83,5 @@ internal static class ClassifyEndpoint
         {
             return Problem(StatusCodes.Status400BadRequest, "Model not ready", e.Message, "name");
         }
-    }
-
-    private static float[] Softmax(float[] logits)
-    {
-        double max = logits.Max();
-        double[] e = logits.Select(v => Math.Exp(v - max)).ToArray();
-        double sum = e.Sum();
-        return e.Select(v => (float)(v / sum)).ToArray();
     }
 }

@@ -44,15 +44,6 @@ internal static class Predictions
 
     private static readonly HashSet<char> InvalidNameChars = [.. Path.GetInvalidFileNameChars()];
 
-    /// <summary>Softmax of logits (computed in double, shifted by the maximum).</summary>
-    public static float[] Softmax(float[] logits)
-    {
-        double max = logits.Max();
-        double[] e = logits.Select(v => Math.Exp(v - max)).ToArray();
-        double sum = e.Sum();
-        return e.Select(v => (float)(v / sum)).ToArray();
-    }
-
     /// <summary>Writes one tab-separated line per image (file, label, probability, ...), errors to the error writer, and the accuracy over labelled images; returns the exit code.</summary>
     public static int Report(ToolContext context, IReadOnlyList<Prediction> predictions)
     {

@@ -52,11 +52,7 @@ internal static class PredictCommand
 
         var predictions = Predictions.Run(
             targets,
-            path =>
-            {
-                float[] output = model.PredictImage(path);
-                return model.OutputsProbabilities ? output : Predictions.Softmax(output);
-            },
+            path => model.ToProbabilities(model.PredictImage(path)),
             model.ClassLabels,
             top);
         if (asJson)

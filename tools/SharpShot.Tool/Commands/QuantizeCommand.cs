@@ -98,7 +98,7 @@ internal static class QuantizeCommand
         }
 
         var targets = ImageTargets.Expand(evalArguments);
-        Func<string, float[]> Probabilities(OnnxModel m) => path => m.OutputsProbabilities ? m.PredictImage(path) : Predictions.Softmax(m.PredictImage(path));
+        Func<string, float[]> Probabilities(OnnxModel m) => path => m.ToProbabilities(m.PredictImage(path));
         var a = Predictions.Run(targets, Probabilities(reference), reference.ClassLabels, 1);
         var b = Predictions.Run(targets, Probabilities(candidate), candidate.ClassLabels, 1);
         var read = a.Zip(b).Where(p => p.First.Error is null && p.Second.Error is null).ToArray();
