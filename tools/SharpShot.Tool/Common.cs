@@ -55,6 +55,24 @@ internal static class Common
         return full;
     }
 
+    /// <summary>
+    /// The full path of a model file a command reads itself (without ONNX Runtime, which has its own limit), refused
+    /// beyond <see cref="OnnxModelOptions.DefaultMaxModelBytes"/> before it is read.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="ToolFailure">The file is too large.</exception>
+    public static string RequireModelFile(string path, string command)
+    {
+        string full = RequireFile(path, "model");
+        long length = new FileInfo(full).Length;
+        if (length > OnnxModelOptions.DefaultMaxModelBytes)
+        {
+            throw new ToolFailure($"The model '{full}' is {length:N0} bytes; {command} reads models of at most {OnnxModelOptions.DefaultMaxModelBytes:N0} bytes.");
+        }
+
+        return full;
+    }
+
     /// <summary>A line saying which provider runs the model, and why it fell back when it did.</summary>
     public static string ProviderLine(OnnxModel model) =>
         model.ExecutionProviderNote is { } note ? $"provider: {model.ExecutionProvider} ({note})" : $"provider: {model.ExecutionProvider}";

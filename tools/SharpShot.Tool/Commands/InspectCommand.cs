@@ -24,12 +24,7 @@ internal static class InspectCommand
 
     private static int Run(ToolContext context, string path, bool asJson)
     {
-        string full = Common.RequireFile(path, "model");
-        long length = new FileInfo(full).Length;
-        if (length > OnnxModelOptions.DefaultMaxModelBytes)
-        {
-            throw new ToolFailure($"The model '{full}' is {length:N0} bytes; inspect reads models of at most {OnnxModelOptions.DefaultMaxModelBytes:N0} bytes.");
-        }
+        string full = Common.RequireModelFile(path, "inspect");
 
         OnnxModelInfo info = OnnxModelInfo.Read(full);
         ModelStats stats = ModelStats.Of(info.Proto);

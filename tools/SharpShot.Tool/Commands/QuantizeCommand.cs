@@ -41,12 +41,7 @@ internal static class QuantizeCommand
 
     private static int Run(ToolContext context, string modelPath, bool int8, string outputPath, string[] evalArguments, bool asJson, (double[] Scale, double[] Offset)? preprocessing)
     {
-        string source = Common.RequireFile(modelPath, "model");
-        long length = new FileInfo(source).Length;
-        if (length > OnnxModelOptions.DefaultMaxModelBytes)
-        {
-            throw new ToolFailure($"The model '{source}' is {length:N0} bytes; quantize reads models of at most {OnnxModelOptions.DefaultMaxModelBytes:N0} bytes.");
-        }
+        string source = Common.RequireModelFile(modelPath, "quantize");
 
         byte[] original = File.ReadAllBytes(source);
         QuantizedModel quantized = int8 ? OnnxQuantizer.ToDynamicInt8(original) : OnnxQuantizer.ToFloat16(original);

@@ -29,12 +29,7 @@ internal static class TritonCommand
         };
         command.SetAction(parsed =>
         {
-            string source = Common.RequireFile(parsed.GetValue(model)!, "model");
-            long length = new FileInfo(source).Length;
-            if (length > OnnxModelOptions.DefaultMaxModelBytes)
-            {
-                throw new ToolFailure($"The model '{source}' is {length:N0} bytes; triton reads models of at most {OnnxModelOptions.DefaultMaxModelBytes:N0} bytes.");
-            }
+            string source = Common.RequireModelFile(parsed.GetValue(model)!, "triton");
 
             var options = new TritonOptions
             {
