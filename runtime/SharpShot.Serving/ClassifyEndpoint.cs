@@ -33,23 +33,10 @@ internal static class ClassifyEndpoint
             return Problem(StatusCodes.Status400BadRequest, "Bad query", $"top must be at least 1; got {top}.", "top");
         }
 
-        long limit = Math.Min(registry.Options.MaxRequestBytes, ImageLimits.Default.MaxFileBytes);
-        if (context.Request.ContentLength > limit)
+        var (body, tooLarge) = await RequestBody.ReadAsync(context, Math.Min(registry.Options.MaxRequestBytes, ImageLimits.Default.MaxFileBytes));
+        if (body is null)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "Image too large", $"The body is {context.Request.ContentLength:N0} bytes; at most {limit:N0} are accepted.", "body");
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return Problem(StatusCodes.Status413PayloadTooLarge, "Image too large", $"The body is over {limit:N0} bytes, the most accepted.", "body");
-            }
-
-            buffer.Write(chunk, 0, read);
+            return Problem(StatusCodes.Status413PayloadTooLarge, "Image too large", tooLarge!, "body");
         }
 
         try
@@ -62,7 +49,7 @@ internal static class ClassifyEndpoint
                         $"Model '{name}' does not describe an image input (no 'sharpshot.input_image' metadata); use /v2/models/{name}/infer with tensors.", "name");
                 }
 
-                float[] probabilities = model.ToProbabilities(model.PredictImage(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
+                float[] probabilities = model.ToProbabilities(model.PredictImage(body));
                 var predictions = Enumerable.Range(0, probabilities.Length)
                     .OrderByDescending(i => probabilities[i]).ThenBy(i => i)
                     .Take(top ?? 5)

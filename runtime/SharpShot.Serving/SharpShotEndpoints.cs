@@ -2,7 +2,6 @@ using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using SharpShot.Inference;
@@ -128,21 +127,10 @@ public static class SharpShotEndpoints
             return error!;
         }
 
-        long limit = registry.Options.MaxRequestBytes;
-        if (context.Request.ContentLength > limit)
-        {
-            return Error(StatusCodes.Status413PayloadTooLarge, $"The request body is {context.Request.ContentLength:N0} bytes; at most {limit:N0} are accepted.");
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-        {
-            sizeFeature.MaxRequestBodySize = limit;
-        }
-
-        byte[]? body = await ReadBounded(context.Request.Body, limit, context.RequestAborted);
+        var (body, tooLarge) = await RequestBody.ReadAsync(context, registry.Options.MaxRequestBytes);
         if (body is null)
         {
-            return Error(StatusCodes.Status413PayloadTooLarge, $"The request body is over {limit:N0} bytes, the most accepted.");
+            return Error(StatusCodes.Status413PayloadTooLarge, tooLarge!);
         }
 
         InferenceRequest request;
@@ -175,32 +163,6 @@ public static class SharpShotEndpoints
         }
 
         return new InferenceResult(name, request.Id, outputs);
-    }
-
-    /// <summary>The whole body, or null when it is over <paramref name="limit"/> bytes (reading stops there).</summary>
-    private static async Task<byte[]?> ReadBounded(Stream body, long limit, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        try
-        {
-            int read;
-            while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
-            {
-                if (buffer.Length + read > limit)
-                {
-                    return null;
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return null;
-        }
-
-        return buffer.ToArray();
     }
 
     /// <summary>Streams the response JSON without building it as a string first.</summary>
