@@ -57,18 +57,8 @@ internal static class TestImages
             zlib.Write(raw);
         }
 
-        var header = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(header, width);
-        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
-        header[8] = (byte)bitDepth;
-        header[9] = channels switch { 1 => 0, 3 => 2, 4 => 6, _ => throw new ArgumentException("Bad test image.") };
-
-        using var png = new MemoryStream();
-        png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
-        WriteChunk(png, "IHDR", header);
-        WriteChunk(png, "IDAT", compressed.ToArray());
-        WriteChunk(png, "IEND", []);
-        return png.ToArray();
+        byte colorType = channels switch { 1 => 0, 3 => 2, 4 => 6, _ => throw new ArgumentException("Bad test image.") };
+        return PngFile(width, height, (byte)bitDepth, colorType, compressed.ToArray());
     }
 
     /// <summary>
@@ -88,14 +78,21 @@ internal static class TestImages
             }
         }
 
+        return PngFile(width, height, bitDepth: 8, colorType: 0, compressed.ToArray());
+    }
+
+    /// <summary>The PNG signature, an IHDR chunk, one IDAT chunk of <paramref name="compressedRows"/> and IEND.</summary>
+    private static byte[] PngFile(int width, int height, byte bitDepth, byte colorType, byte[] compressedRows)
+    {
         var header = new byte[13];
         BinaryPrimitives.WriteInt32BigEndian(header, width);
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
-        header[8] = 8;
+        header[8] = bitDepth;
+        header[9] = colorType;
         using var png = new MemoryStream();
         png.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
         WriteChunk(png, "IHDR", header);
-        WriteChunk(png, "IDAT", compressed.ToArray());
+        WriteChunk(png, "IDAT", compressedRows);
         WriteChunk(png, "IEND", []);
         return png.ToArray();
     }
