@@ -38,6 +38,17 @@ public static class ImageDecoder
         return DecodeChecked(data.ToArray(), color, limits, sourceName);
     }
 
+    /// <summary>Decodes an encoded image held in an array, read in place (the span overload copies its bytes first).</summary>
+    /// <exception cref="ImageDecodeException">Not a PNG, JPEG or BMP image, or corrupt, truncated or empty.</exception>
+    /// <exception cref="ImageLimitException">The data or the image exceeds <paramref name="limits"/>.</exception>
+    public static DecodedImage Decode(byte[] data, ImageColor color, ImageLimits? limits = null, string? sourceName = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        limits ??= ImageLimits.Default;
+        limits.CheckFileBytes(data.Length, sourceName);
+        return DecodeChecked(data, color, limits, sourceName);
+    }
+
     /// <summary>Decodes the image file at <paramref name="path"/>; a file over <see cref="ImageLimits.MaxFileBytes"/> is refused before it is read.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ImageDecodeException">Not a PNG, JPEG or BMP image, or corrupt, truncated or empty; the message names the file.</exception>
