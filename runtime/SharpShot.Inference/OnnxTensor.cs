@@ -87,6 +87,90 @@ public sealed class OnnxTensor
         Data as T[] ?? throw new InvalidOperationException(
             $"The tensor holds {ElementType} values ({Data.GetType().GetElementType()!.Name}), not {typeof(T).Name}.");
 
+    /// <summary>Bytes one element of <paramref name="elementType"/> takes (bool: one).</summary>
+    /// <exception cref="ArgumentException">The element type is not one <see cref="OnnxTensor"/> carries.</exception>
+    public static int ElementSize(OnnxElementType elementType) =>
+        TensorElementTypes.ClrType(elementType) is not null
+            ? TensorElementTypes.Size(elementType)
+            : throw new ArgumentException($"{elementType} is not an element type OnnxTensor carries ({TensorElementTypes.SupportedList}).", nameof(elementType));
+
+    /// <summary>
+    /// A tensor copied from raw bytes: little-endian, row-major, no padding, each element in its native size (bool: one byte,
+    /// any non-zero byte is true) — the layout of ONNX's raw data and of the Open Inference Protocol's binary tensors.
+    /// </summary>
+    /// <exception cref="ArgumentException">The element type is not carried, an axis is negative, or the byte count is not the shape's size times the element size.</exception>
+    public static OnnxTensor FromBytes(OnnxElementType elementType, ReadOnlySpan<byte> bytes, params long[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        int size = ElementSize(elementType);
+        long count = 1;
+        foreach (var axis in shape)
+        {
+            if (axis < 0)
+            {
+                throw new ArgumentException($"The shape {Format(shape)} has a negative axis.", nameof(shape));
+            }
+            count = axis == 0 || count == 0 ? 0 : checked(count * axis);
+        }
+        if (count > Array.MaxLength || count * size != bytes.Length)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"{elementType}{Format(shape)} takes {count} × {size} bytes; {bytes.Length} were given."), nameof(bytes));
+        }
+
+        var data = Array.CreateInstance(TensorElementTypes.ClrType(elementType)!, count);
+        Span<byte> target = WritableBytes(data, bytes.Length);
+        if (elementType == OnnxElementType.Bool)
+        {
+            // A bool must hold 0 or 1: any other byte would be a value .NET has no name for.
+            for (int i = 0; i < bytes.Length; i++)
+            {
+                target[i] = bytes[i] == 0 ? (byte)0 : (byte)1;
+            }
+        }
+        else
+        {
+            bytes.CopyTo(target);
+            if (!BitConverter.IsLittleEndian && size > 1)
+            {
+                ReverseEach(target, size);
+            }
+        }
+        return new OnnxTensor(elementType, (long[])shape.Clone(), data);
+    }
+
+    /// <summary>Number of bytes <see cref="CopyBytesTo"/> writes: <see cref="ElementCount"/> times the element size.</summary>
+    public long ByteCount => ElementCount * TensorElementTypes.Size(ElementType);
+
+    /// <summary>Copies the values as raw bytes (the layout <see cref="FromBytes"/> reads) into <paramref name="destination"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <see cref="ByteCount"/>.</exception>
+    public void CopyBytesTo(Span<byte> destination)
+    {
+        if (destination.Length < ByteCount)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The destination holds {destination.Length} bytes; the tensor takes {ByteCount}."), nameof(destination));
+        }
+
+        Span<byte> target = destination[..checked((int)ByteCount)];
+        WritableBytes(Data, target.Length).CopyTo(target);
+        int size = TensorElementTypes.Size(ElementType);
+        if (!BitConverter.IsLittleEndian && size > 1)
+        {
+            ReverseEach(target, size);
+        }
+    }
+
+    private static Span<byte> WritableBytes(Array data, int length) =>
+        System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(data), length);
+
+    private static void ReverseEach(Span<byte> bytes, int size)
+    {
+        for (int i = 0; i < bytes.Length; i += size)
+        {
+            bytes.Slice(i, size).Reverse();
+        }
+    }
+
     /// <summary>The tensor as <c>Float[1, 10]</c>, for messages.</summary>
     public override string ToString() => $"{ElementType}{Format(_shape)}";
 

@@ -33,10 +33,10 @@ internal static class ClassifyEndpoint
             return Problem(StatusCodes.Status400BadRequest, "Bad query", $"top must be at least 1; got {top}.", "top");
         }
 
-        var (body, tooLarge) = await RequestBody.ReadAsync(context, Math.Min(registry.Options.MaxRequestBytes, ImageLimits.Default.MaxFileBytes));
+        var (body, status, refused) = await RequestBody.ReadAsync(context, Math.Min(registry.Options.MaxRequestBytes, ImageLimits.Default.MaxFileBytes));
         if (body is null)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "Image too large", tooLarge!, "body");
+            return Problem(status, status == StatusCodes.Status413PayloadTooLarge ? "Image too large" : "Unreadable body", refused!, "body");
         }
 
         try

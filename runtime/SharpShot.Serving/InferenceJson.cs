@@ -7,10 +7,21 @@ namespace SharpShot.Serving;
 /// <summary>A request the protocol cannot accept: answered with 400 and the protocol's <c>{"error": "..."}</c>.</summary>
 public sealed class InferenceRequestException(string message) : Exception(message);
 
-/// <summary>An inference request as the Open Inference Protocol's JSON form gives it.</summary>
-internal sealed record InferenceRequest(string? Id, Dictionary<string, OnnxTensor> Inputs, IReadOnlyList<string>? Outputs);
+/// <summary>
+/// An inference request as the Open Inference Protocol gives it: the tensors, the outputs asked for, and which outputs
+/// go back as binary data (the binary tensor data extension: the request's <c>binary_data_output</c>, overridden per
+/// output by <c>binary_data</c>).
+/// </summary>
+internal sealed record InferenceRequest(string? Id, Dictionary<string, OnnxTensor> Inputs, IReadOnlyList<string>? Outputs, bool BinaryByDefault, IReadOnlyDictionary<string, bool> BinaryOfOutput)
+{
+    /// <summary>Whether <paramref name="output"/> is answered as binary data after the JSON header.</summary>
+    public bool WantsBinary(string output) => BinaryOfOutput.TryGetValue(output, out bool binary) ? binary : BinaryByDefault;
+}
 
-/// <summary>The Open Inference Protocol's JSON tensors: data types, request parsing (flat or nested row-major data), response writing.</summary>
+/// <summary>
+/// The Open Inference Protocol's tensors: data types, request parsing (JSON data, flat or nested row-major, or binary data
+/// after the JSON header), response writing.
+/// </summary>
 internal static class InferenceJson
 {
     private static readonly (string Name, OnnxElementType Type)[] DataTypes =
@@ -27,14 +38,24 @@ internal static class InferenceJson
         DataTypes.FirstOrDefault(d => d.Name == datatype) is { Name: not null } match ? match.Type
             : throw new InferenceRequestException($"Input '{input}' has datatype '{datatype}'; expected one of {string.Join(", ", DataTypes.Select(d => d.Name))}.");
 
-    /// <summary>Parses a request body.</summary>
+    /// <summary>The header that gives the JSON part's length when binary tensor data follows it.</summary>
+    public const string HeaderLengthHeader = "Inference-Header-Content-Length";
+
+    /// <summary>Parses a request body: all JSON, or (<paramref name="headerLength"/> given) a JSON header of that many bytes followed by the inputs' binary data in input order.</summary>
     /// <exception cref="InferenceRequestException">Not valid JSON, or not an inference request; the message names the field.</exception>
-    public static InferenceRequest Parse(ReadOnlyMemory<byte> body, long maxElements)
+    public static InferenceRequest Parse(ReadOnlyMemory<byte> body, long? headerLength, long maxElements)
     {
+        if (headerLength is < 0 || headerLength > body.Length)
+        {
+            throw new InferenceRequestException($"{HeaderLengthHeader} is {headerLength}; the body holds {body.Length:N0} bytes.");
+        }
+
+        ReadOnlyMemory<byte> json = headerLength is { } length ? body[..(int)length] : body;
+        var binary = new BinarySection(headerLength is { } start ? body[(int)start..] : ReadOnlyMemory<byte>.Empty);
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
         }
         catch (JsonException e)
         {
@@ -60,14 +81,20 @@ internal static class InferenceJson
             var tensors = new Dictionary<string, OnnxTensor>(StringComparer.Ordinal);
             foreach (JsonElement input in inputs.EnumerateArray())
             {
-                var (name, tensor) = ParseInput(input, maxElements);
+                var (name, tensor) = ParseInput(input, binary, maxElements);
                 if (!tensors.TryAdd(name, tensor))
                 {
                     throw new InferenceRequestException($"Input '{name}' is given twice.");
                 }
             }
 
+            if (binary.Remaining > 0)
+            {
+                throw new InferenceRequestException($"The body holds {binary.Remaining:N0} bytes of binary data after the inputs' binary_data_size; expected none.");
+            }
+
             List<string>? outputs = null;
+            var binaryOfOutput = new Dictionary<string, bool>(StringComparer.Ordinal);
             if (root.TryGetProperty("outputs", out JsonElement requested))
             {
                 if (requested.ValueKind != JsonValueKind.Array)
@@ -75,18 +102,72 @@ internal static class InferenceJson
                     throw new InferenceRequestException("\"outputs\" must be an array of {\"name\": ...} objects.");
                 }
 
-                outputs = requested.EnumerateArray()
-                    .Select(o => o.ValueKind == JsonValueKind.Object && o.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String
+                outputs = [];
+                foreach (JsonElement output in requested.EnumerateArray())
+                {
+                    string name = output.ValueKind == JsonValueKind.Object && output.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String
                         ? n.GetString()!
-                        : throw new InferenceRequestException("Each of \"outputs\" must be an object with a string \"name\"."))
-                    .ToList();
+                        : throw new InferenceRequestException("Each of \"outputs\" must be an object with a string \"name\".");
+                    outputs.Add(name);
+                    if (BoolParameter(output, "binary_data", $"output '{name}'") is { } wanted)
+                    {
+                        binaryOfOutput[name] = wanted;
+                    }
+                }
             }
 
-            return new InferenceRequest(id, tensors, outputs);
+            bool binaryByDefault = BoolParameter(root, "binary_data_output", "the request") ?? false;
+            return new InferenceRequest(id, tensors, outputs, binaryByDefault, binaryOfOutput);
         }
     }
 
-    private static (string Name, OnnxTensor Tensor) ParseInput(JsonElement input, long maxElements)
+    /// <summary>A boolean in an object's <c>"parameters"</c>; null when absent.</summary>
+    private static bool? BoolParameter(JsonElement owner, string parameter, string where)
+    {
+        if (Parameters(owner, where) is not { } parameters || !parameters.TryGetProperty(parameter, out JsonElement value))
+        {
+            return null;
+        }
+
+        return value.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? value.GetBoolean()
+            : throw new InferenceRequestException($"Parameter \"{parameter}\" of {where} is {Show(value)}; expected true or false.");
+    }
+
+    private static JsonElement? Parameters(JsonElement owner, string where)
+    {
+        if (!owner.TryGetProperty("parameters", out JsonElement parameters))
+        {
+            return null;
+        }
+
+        return parameters.ValueKind == JsonValueKind.Object
+            ? parameters
+            : throw new InferenceRequestException($"\"parameters\" of {where} is a JSON {parameters.ValueKind}; expected an object.");
+    }
+
+    /// <summary>The binary data after the JSON header, handed out to the inputs in order.</summary>
+    private sealed class BinarySection(ReadOnlyMemory<byte> data)
+    {
+        private int _offset;
+
+        public int Remaining => data.Length - _offset;
+
+        public ReadOnlySpan<byte> Take(long size, string input)
+        {
+            if (size > Remaining)
+            {
+                throw new InferenceRequestException(
+                    $"Input '{input}' has binary_data_size {size:N0}, but only {Remaining:N0} bytes of binary data are left in the body (is {HeaderLengthHeader} set?).");
+            }
+
+            ReadOnlySpan<byte> slice = data.Span.Slice(_offset, (int)size);
+            _offset += (int)size;
+            return slice;
+        }
+    }
+
+    private static (string Name, OnnxTensor Tensor) ParseInput(JsonElement input, BinarySection binary, long maxElements)
     {
         if (input.ValueKind != JsonValueKind.Object)
         {
@@ -120,9 +201,14 @@ internal static class InferenceJson
         }
 
         OnnxElementType type = ElementTypeOf(datatype, name);
+        if (Parameters(input, $"input '{name}'") is { } parameters && parameters.TryGetProperty("binary_data_size", out JsonElement sizeElement))
+        {
+            return (name, BinaryInput(input, binary, sizeElement, name, type, datatype, shape, count));
+        }
+
         if (!input.TryGetProperty("data", out JsonElement data))
         {
-            throw new InferenceRequestException($"Input '{name}' has no \"data\" (the binary tensor extension is not supported yet: send JSON data).");
+            throw new InferenceRequestException($"Input '{name}' has neither \"data\" nor the parameter \"binary_data_size\".");
         }
 
         var values = new List<JsonElement>((int)count);
@@ -133,6 +219,23 @@ internal static class InferenceJson
         }
 
         return (name, Tensor(type, values, shape, name, datatype));
+    }
+
+    private static OnnxTensor BinaryInput(JsonElement input, BinarySection binary, JsonElement sizeElement, string name, OnnxElementType type, string datatype, long[] shape, long count)
+    {
+        if (input.TryGetProperty("data", out _))
+        {
+            throw new InferenceRequestException($"Input '{name}' has both \"data\" and \"binary_data_size\"; send its values one way.");
+        }
+
+        long expected = count * OnnxTensor.ElementSize(type);
+        if (sizeElement.ValueKind != JsonValueKind.Number || !sizeElement.TryGetInt64(out long size) || size != expected)
+        {
+            throw new InferenceRequestException(
+                $"Input '{name}' ({datatype} [{string.Join(", ", shape)}]) has binary_data_size {Show(sizeElement)}; expected {expected:N0} bytes.");
+        }
+
+        return OnnxTensor.FromBytes(type, binary.Take(size, name), shape);
     }
 
     private static void Flatten(JsonElement data, List<JsonElement> values, string name, int limit)
@@ -199,8 +302,11 @@ internal static class InferenceJson
         return text.Length > 40 ? text[..40] + "..." : text;
     }
 
-    /// <summary>Writes an inference response: the model's name, the request's id, each output's name, shape, datatype and row-major data.</summary>
-    public static void WriteResponse(Utf8JsonWriter writer, string modelName, string? id, IReadOnlyDictionary<string, OnnxTensor> outputs)
+    /// <summary>
+    /// Writes an inference response: the model's name, the request's id, each output's name, shape, datatype and either its
+    /// row-major data or (<paramref name="binary"/> true for it) the parameter <c>binary_data_size</c>, its bytes then following the JSON in output order.
+    /// </summary>
+    public static void WriteResponse(Utf8JsonWriter writer, string modelName, string? id, IReadOnlyDictionary<string, OnnxTensor> outputs, Func<string, bool> binary)
     {
         writer.WriteStartObject();
         writer.WriteString("model_name", modelName);
@@ -223,9 +329,19 @@ internal static class InferenceJson
 
             writer.WriteEndArray();
             writer.WriteString("datatype", DataTypeOf(tensor.ElementType) ?? tensor.ElementType.ToString().ToUpperInvariant());
-            writer.WriteStartArray("data");
-            WriteData(writer, tensor.Data);
-            writer.WriteEndArray();
+            if (binary(name))
+            {
+                writer.WriteStartObject("parameters");
+                writer.WriteNumber("binary_data_size", tensor.ByteCount);
+                writer.WriteEndObject();
+            }
+            else
+            {
+                writer.WriteStartArray("data");
+                WriteData(writer, tensor.Data);
+                writer.WriteEndArray();
+            }
+
             writer.WriteEndObject();
         }
 

@@ -39,7 +39,7 @@ public static class SharpShotEndpoints
     private static void MapOpenInferenceProtocol(IEndpointRouteBuilder endpoints)
     {
         RouteGroupBuilder v2 = endpoints.MapGroup("/v2");
-        v2.MapGet("", () => Results.Json(new { name = "sharpshot", version = ServerVersion, extensions = Array.Empty<string>() }));
+        v2.MapGet("", () => Results.Json(new { name = "sharpshot", version = ServerVersion, extensions = new[] { "binary_tensor_data" } }));
         v2.MapGet("/health/live", () => Results.Json(new { live = true }));
         v2.MapGet("/health/ready", (ModelRegistry registry) =>
             registry.AllReady ? Results.Json(new { ready = true }) : Results.Json(new { ready = false }, statusCode: StatusCodes.Status400BadRequest));
@@ -127,16 +127,16 @@ public static class SharpShotEndpoints
             return error!;
         }
 
-        var (body, tooLarge) = await RequestBody.ReadAsync(context, registry.Options.MaxRequestBytes);
+        var (body, status, refused) = await RequestBody.ReadAsync(context, registry.Options.MaxRequestBytes);
         if (body is null)
         {
-            return Error(StatusCodes.Status413PayloadTooLarge, tooLarge!);
+            return Error(status, refused!);
         }
 
         InferenceRequest request;
         try
         {
-            request = InferenceJson.Parse(body, OnnxModelOptions.DefaultMaxTensorElements);
+            request = InferenceJson.Parse(body, HeaderLength(context), OnnxModelOptions.DefaultMaxTensorElements);
         }
         catch (InferenceRequestException e)
         {
@@ -162,19 +162,59 @@ public static class SharpShotEndpoints
             return Error(StatusCodes.Status400BadRequest, e.Message);
         }
 
-        return new InferenceResult(name, request.Id, outputs);
+        return new InferenceResult(name, request, outputs);
     }
 
-    /// <summary>Streams the response JSON without building it as a string first.</summary>
-    private sealed class InferenceResult(string modelName, string? id, IReadOnlyDictionary<string, OnnxTensor> outputs) : IResult
+    /// <summary>The JSON header's length when binary tensor data follows it; null when the whole body is JSON.</summary>
+    private static long? HeaderLength(HttpContext context)
+    {
+        string? header = context.Request.Headers[InferenceJson.HeaderLengthHeader];
+        if (header is null)
+        {
+            return null;
+        }
+
+        return long.TryParse(header, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long length)
+            ? length
+            : throw new InferenceRequestException($"{InferenceJson.HeaderLengthHeader} is '{header}'; expected the JSON header's length in bytes.");
+    }
+
+    /// <summary>
+    /// Writes the response: JSON streamed as it is built when every output is JSON; otherwise the JSON header (its length
+    /// in <c>Inference-Header-Content-Length</c>) followed by the binary outputs' bytes in output order.
+    /// </summary>
+    private sealed class InferenceResult(string modelName, InferenceRequest request, IReadOnlyDictionary<string, OnnxTensor> outputs) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
-            httpContext.Response.StatusCode = StatusCodes.Status200OK;
-            httpContext.Response.ContentType = "application/json";
-            await using var writer = new Utf8JsonWriter(httpContext.Response.Body);
-            InferenceJson.WriteResponse(writer, modelName, id, outputs);
-            await writer.FlushAsync(httpContext.RequestAborted);
+            HttpResponse response = httpContext.Response;
+            response.StatusCode = StatusCodes.Status200OK;
+            OnnxTensor[] binary = outputs.Where(o => request.WantsBinary(o.Key)).Select(o => o.Value).ToArray();
+            if (binary.Length == 0)
+            {
+                response.ContentType = "application/json";
+                await using var streamed = new Utf8JsonWriter(response.Body);
+                InferenceJson.WriteResponse(streamed, modelName, request.Id, outputs, request.WantsBinary);
+                await streamed.FlushAsync(httpContext.RequestAborted);
+                return;
+            }
+
+            var header = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var writer = new Utf8JsonWriter(header))
+            {
+                InferenceJson.WriteResponse(writer, modelName, request.Id, outputs, request.WantsBinary);
+            }
+
+            response.ContentType = "application/octet-stream";
+            response.Headers[InferenceJson.HeaderLengthHeader] = header.WrittenCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            response.ContentLength = header.WrittenCount + binary.Sum(t => t.ByteCount);
+            await response.Body.WriteAsync(header.WrittenMemory, httpContext.RequestAborted);
+            foreach (OnnxTensor tensor in binary)
+            {
+                var bytes = new byte[tensor.ByteCount];
+                tensor.CopyBytesTo(bytes);
+                await response.Body.WriteAsync(bytes, httpContext.RequestAborted);
+            }
         }
     }
 }
