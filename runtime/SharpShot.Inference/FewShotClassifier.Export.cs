@@ -59,11 +59,11 @@ public sealed partial class FewShotClassifier
                 $"Cannot export an adapted model of {_modelDescription}: {e.Message} Load the classifier from the model file's path instead of its bytes.", e);
         }
 
-        AppendPrototypeHead(graph, graph.Outputs[0], prototypes.Values, prototypes.Classes, EmbeddingLength);
-        graph.SetMetadata(SharpShotMetadata.ClassLabels, ClassLabelsJson(prototypes.Classes));
+        AppendPrototypeHead(graph, graph.Outputs[0], prototypes.ValueArray, prototypes.ClassArray, EmbeddingLength);
+        graph.SetMetadata(SharpShotMetadata.ClassLabels, ClassLabelsJson(prototypes.ClassArray));
         graph.SetMetadata(SharpShotMetadata.Output, "probabilities");
         var description = string.Create(CultureInfo.InvariantCulture,
-            $"Adapted by SharpShot.Inference FewShotClassifier: {prototypes.Classes.Length} class prototypes (mean embeddings of " +
+            $"Adapted by SharpShot.Inference FewShotClassifier: {prototypes.Classes.Count} class prototypes (mean embeddings of " +
             $"{prototypes.SupportCounts.Sum()} support samples); output = softmax over negative squared Euclidean distances to them.");
         graph.DocString = string.IsNullOrEmpty(graph.DocString) ? description : graph.DocString + "\n\n" + description;
         return graph;

@@ -109,7 +109,7 @@ public sealed partial class FewShotClassifier
     {
         var prototypes = RequireFitted("predict");
         var count = SampleCount(querySamples, nameof(querySamples));
-        var probabilities = new float[(long)count * prototypes.Classes.Length];
+        var probabilities = new float[(long)count * prototypes.Classes.Count];
         Score(prototypes, querySamples, count, classes: default, probabilities);
         return probabilities;
     }
@@ -124,7 +124,7 @@ public sealed partial class FewShotClassifier
     {
         var prototypes = RequireFitted("predict");
         var count = SampleCount(querySamples, nameof(querySamples));
-        var classCount = prototypes.Classes.Length;
+        var classCount = prototypes.Classes.Count;
         var needed = (long)count * classCount;
         if (probabilities.Length < needed)
         {
@@ -135,82 +135,23 @@ public sealed partial class FewShotClassifier
         Score(prototypes, querySamples, count, classes: default, probabilities[..(int)needed]);
     }
 
-    /// <summary>
-    /// Embeds the queries and, for each, computes the negative squared distances to every prototype in
-    /// double precision; writes the nearest class and/or the softmax of those scores (either span may be empty).
-    /// </summary>
-    private void Score(Prototypes prototypes, ReadOnlySpan<float> queries, int count, Span<int> classes, Span<float> probabilities)
+    /// <summary>Embeds the queries and scores them against the prototypes (<see cref="PrototypeSet.Score"/>); either span may be empty.</summary>
+    private void Score(PrototypeSet prototypes, ReadOnlySpan<float> queries, int count, Span<int> classes, Span<float> probabilities)
     {
         if (count == 0)
         {
             return;
         }
-        var length = EmbeddingLength;
-        var classCount = prototypes.Classes.Length;
-        var embeddingCount = checked(count * length);
+        var embeddingCount = checked(count * EmbeddingLength);
         var embeddings = ArrayPool<float>.Shared.Rent(embeddingCount);
-        var scores = ArrayPool<double>.Shared.Rent(classCount);
         try
         {
             EmbedInto(queries, count, embeddings.AsSpan(0, embeddingCount));
-            var values = prototypes.Values;
-            for (var q = 0; q < count; q++)
-            {
-                var embedding = embeddings.AsSpan(q * length, length);
-                var best = 0;
-                var bestScore = double.NegativeInfinity;
-                for (var c = 0; c < classCount; c++)
-                {
-                    var prototype = values.AsSpan(c * length, length);
-                    double squaredDistance = 0;
-                    for (var j = 0; j < length; j++)
-                    {
-                        var difference = (double)embedding[j] - prototype[j];
-                        squaredDistance += difference * difference;
-                    }
-                    var score = -squaredDistance;
-                    scores[c] = score;
-                    // NaN never wins, so a query whose embedding is not finite gets class 0 (as OnnxModel.Classify does).
-                    if (score > bestScore)
-                    {
-                        best = c;
-                        bestScore = score;
-                    }
-                }
-                if (!classes.IsEmpty)
-                {
-                    classes[q] = best;
-                }
-                if (!probabilities.IsEmpty)
-                {
-                    Softmax(scores.AsSpan(0, classCount), bestScore, probabilities.Slice(q * classCount, classCount));
-                }
-            }
+            prototypes.Score(embeddings.AsSpan(0, embeddingCount), count, classes, probabilities);
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(scores);
             ArrayPool<float>.Shared.Return(embeddings);
-        }
-    }
-
-    /// <summary>Softmax shifted by the largest score, so that exp never overflows; NaN scores give NaN probabilities.</summary>
-    private static void Softmax(ReadOnlySpan<double> scores, double max, Span<float> probabilities)
-    {
-        if (double.IsNegativeInfinity(max))
-        {
-            // Every score is NaN (or -inf, which float inputs cannot produce): nothing to normalize.
-            probabilities.Fill(float.NaN);
-            return;
-        }
-        double total = 0;
-        foreach (var score in scores)
-        {
-            total += Math.Exp(score - max);
-        }
-        for (var c = 0; c < scores.Length; c++)
-        {
-            probabilities[c] = (float)(Math.Exp(scores[c] - max) / total);
         }
     }
 

@@ -30,9 +30,6 @@ namespace SharpShot.Inference;
 /// </remarks>
 public sealed partial class FewShotClassifier : IDisposable
 {
-    /// <summary>Most samples sent to ONNX Runtime in one run when the batch axis is open, to bound the memory of large support or query sets.</summary>
-    private const int MaxRunBatch = 128;
-
     private static readonly ReadOnlyCollection<string> NoClasses = Array.AsReadOnly(Array.Empty<string>());
 
     private readonly OnnxModel _embedding;
@@ -46,7 +43,7 @@ public sealed partial class FewShotClassifier : IDisposable
     private readonly string _modelDescription;
 
     // Replaced as a whole by Fit, never mutated, so a prediction that reads it once sees one consistent fit.
-    private volatile Prototypes? _prototypes;
+    private volatile PrototypeSet? _prototypes;
     private volatile bool _disposed;
 
     private FewShotClassifier(OnnxModel embedding, byte[] modelBytes, ModelSource source)
@@ -93,10 +90,10 @@ public sealed partial class FewShotClassifier : IDisposable
     /// predicted class indices and the columns of the probabilities index this list. Integer labels are named
     /// by their invariant-culture decimal text (label 7 is <c>"7"</c>). Empty before the first fit.
     /// </summary>
-    public IReadOnlyList<string> Classes => _prototypes?.ClassList ?? NoClasses;
+    public IReadOnlyList<string> Classes => _prototypes?.Classes ?? NoClasses;
 
     /// <summary>Number of classes of the last fit; 0 before the first fit.</summary>
-    public int ClassCount => _prototypes?.Classes.Length ?? 0;
+    public int ClassCount => _prototypes?.Classes.Count ?? 0;
 
     /// <summary>Loads an embedding model file.</summary>
     /// <param name="path">The <c>.onnx</c> file: one float input (batch, sample shape...), one float output (batch, embedding).</param>
@@ -195,29 +192,16 @@ public sealed partial class FewShotClassifier : IDisposable
         ArgumentNullException.ThrowIfNull(supportLabels);
         ThrowIfDisposed();
         CheckSupport(supportSamples, supportLabels.Count);
-        var classOf = new int[supportLabels.Count];
-        var classIndex = new Dictionary<string, int>(StringComparer.Ordinal);
-        var names = new List<string>();
-        for (var i = 0; i < classOf.Length; i++)
-        {
-            var label = supportLabels[i]
-                ?? throw new ArgumentException($"Support label {i} is null; every support sample needs a class name.", nameof(supportLabels));
-            if (!classIndex.TryGetValue(label, out var index))
-            {
-                index = names.Count;
-                classIndex.Add(label, index);
-                names.Add(label);
-            }
-            classOf[i] = index;
-        }
-        FitCore(supportSamples, classOf, names.ToArray());
+        var embeddings = new float[(long)supportLabels.Count * EmbeddingLength];
+        EmbedInto(supportSamples, supportLabels.Count, embeddings);
+        _prototypes = PrototypeSet.FromEmbeddings(embeddings, EmbeddingLength, supportLabels);
     }
 
     /// <summary>The prototypes of the last fit: <see cref="ClassCount"/> rows of <see cref="EmbeddingLength"/> values, in <see cref="Classes"/> order. A copy.</summary>
     /// <returns>The prototypes, row-major.</returns>
     /// <exception cref="InvalidOperationException">The classifier has not been fitted.</exception>
     /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
-    public float[] GetPrototypes() => (float[])RequireFitted("read prototypes").Values.Clone();
+    public float[] GetPrototypes() => RequireFitted("read prototypes").Values.ToArray();
 
     /// <summary>Releases the embedding model's native session. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
@@ -256,77 +240,18 @@ public sealed partial class FewShotClassifier : IDisposable
         }
     }
 
-    /// <summary>Embeds the support set and averages each class's embeddings, in double precision.</summary>
+    /// <summary>Embeds the support set and averages each class's embeddings.</summary>
     private void FitCore(ReadOnlySpan<float> supportSamples, int[] classOf, string[] classes)
     {
-        var count = classOf.Length;
-        var length = EmbeddingLength;
-        var embeddings = new float[(long)count * length];
-        EmbedInto(supportSamples, count, embeddings);
-
-        var sums = new double[(long)classes.Length * length];
-        var counts = new int[classes.Length];
-        for (var i = 0; i < count; i++)
-        {
-            var embedding = embeddings.AsSpan(i * length, length);
-            var sum = sums.AsSpan(classOf[i] * length, length);
-            for (var j = 0; j < length; j++)
-            {
-                if (!float.IsFinite(embedding[j]))
-                {
-                    throw new ArgumentException(
-                        $"The embedding of support sample {i} (class '{classes[classOf[i]]}') has {embedding[j].ToString(CultureInfo.InvariantCulture)} " +
-                        $"at position {j}, so no prototype can be computed from it; check that sample's values (NaN or infinity, or values far outside the training range).",
-                        nameof(supportSamples));
-                }
-                sum[j] += embedding[j];
-            }
-            counts[classOf[i]]++;
-        }
-
-        var values = new float[sums.Length];
-        for (var c = 0; c < classes.Length; c++)
-        {
-            for (var j = 0; j < length; j++)
-            {
-                values[c * length + j] = (float)(sums[c * length + j] / counts[c]);
-            }
-        }
-        _prototypes = new Prototypes(classes, values, counts);
+        var embeddings = new float[(long)classOf.Length * EmbeddingLength];
+        EmbedInto(supportSamples, classOf.Length, embeddings);
+        _prototypes = PrototypeSet.FromEmbeddings(embeddings, EmbeddingLength, classOf, classes);
     }
 
-    /// <summary>
-    /// Runs the embedding over <paramref name="count"/> samples into <paramref name="embeddings"/>, in runs of at
-    /// most <see cref="MaxRunBatch"/> samples, or of exactly the fixed batch size (zero-padding the last run) for a
-    /// model exported with one.
-    /// </summary>
-    private void EmbedInto(ReadOnlySpan<float> samples, int count, Span<float> embeddings)
-    {
-        var inputLength = InputLength;
-        var outputLength = EmbeddingLength;
-        var fixedBatch = _embedding.FixedBatchSize;
-        var runBatch = fixedBatch ?? MaxRunBatch;
-        for (var start = 0; start < count; start += runBatch)
-        {
-            var n = Math.Min(runBatch, count - start);
-            var input = samples.Slice(start * inputLength, n * inputLength);
-            var output = embeddings.Slice(start * outputLength, n * outputLength);
-            if (fixedBatch is null || n == runBatch)
-            {
-                _embedding.PredictBatch(input, n, output);
-            }
-            else
-            {
-                var paddedInput = new float[(long)runBatch * inputLength];
-                var paddedOutput = new float[(long)runBatch * outputLength];
-                input.CopyTo(paddedInput);
-                _embedding.PredictBatch(paddedInput, runBatch, paddedOutput);
-                paddedOutput.AsSpan(0, output.Length).CopyTo(output);
-            }
-        }
-    }
+    /// <summary>Runs the embedding over <paramref name="count"/> samples into <paramref name="embeddings"/> (<see cref="OnnxModel.PredictMany"/>).</summary>
+    private void EmbedInto(ReadOnlySpan<float> samples, int count, Span<float> embeddings) => _embedding.PredictMany(samples, count, embeddings);
 
-    private Prototypes RequireFitted(string action)
+    private PrototypeSet RequireFitted(string action)
     {
         ThrowIfDisposed();
         return _prototypes ?? throw new InvalidOperationException(
@@ -336,26 +261,4 @@ public sealed partial class FewShotClassifier : IDisposable
     private string FormatInputShape() => ModelSignature.FormatShape(InputShape);
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
-
-    /// <summary>One fit: class names and prototypes, immutable once made.</summary>
-    private sealed class Prototypes
-    {
-        public Prototypes(string[] classes, float[] values, int[] supportCounts)
-        {
-            Classes = classes;
-            ClassList = Array.AsReadOnly(classes);
-            Values = values;
-            SupportCounts = supportCounts;
-        }
-
-        public string[] Classes { get; }
-
-        public ReadOnlyCollection<string> ClassList { get; }
-
-        /// <summary>Class-major: <c>Classes.Length</c> rows of the embedding length.</summary>
-        public float[] Values { get; }
-
-        /// <summary>Number of support samples behind each prototype.</summary>
-        public int[] SupportCounts { get; }
-    }
 }

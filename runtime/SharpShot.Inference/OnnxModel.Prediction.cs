@@ -92,6 +92,57 @@ public sealed partial class OnnxModel
         return outputs;
     }
 
+    /// <summary>Most samples <see cref="PredictMany"/> sends to ONNX Runtime in one run when the batch axis is open, to bound the memory of large sets.</summary>
+    public const int MaxRunBatch = 128;
+
+    /// <summary>
+    /// Runs the model on any number of samples, writing into caller memory: in runs of at most <see cref="MaxRunBatch"/>
+    /// samples, or of exactly the fixed batch size (zero-padding the last run) for a model exported with one.
+    /// </summary>
+    /// <param name="samples"><paramref name="count"/> samples of <see cref="InputLength"/> values each, one after another.</param>
+    /// <param name="count">Number of samples; 0 runs nothing.</param>
+    /// <param name="outputs">Receives <paramref name="count"/> × <see cref="OutputLength"/> values in its first elements.</param>
+    /// <exception cref="ShapeMismatchException">A span does not match <paramref name="count"/> and the model's shapes.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    public void PredictMany(ReadOnlySpan<float> samples, int count, Span<float> outputs)
+    {
+        ThrowIfDisposedOrNoFloatApi();
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var inputLength = InputLength;
+        var outputLength = OutputLength;
+        if (samples.Length != (long)count * inputLength)
+        {
+            throw new ShapeMismatchException(nameof(samples),
+                $"Expected {count} x {inputLength} = {(long)count * inputLength} values, got {samples.Length}.", (long)count * inputLength, samples.Length);
+        }
+        if (outputs.Length < (long)count * outputLength)
+        {
+            throw new ShapeMismatchException(nameof(outputs),
+                $"The output span holds {outputs.Length} values; {count} samples need {count} x {outputLength} = {(long)count * outputLength}.", (long)count * outputLength, outputs.Length);
+        }
+
+        var fixedBatch = FixedBatchSize;
+        var runBatch = fixedBatch ?? MaxRunBatch;
+        for (var start = 0; start < count; start += runBatch)
+        {
+            var n = Math.Min(runBatch, count - start);
+            var input = samples.Slice(start * inputLength, n * inputLength);
+            var output = outputs.Slice(start * outputLength, n * outputLength);
+            if (fixedBatch is null || n == runBatch)
+            {
+                PredictBatch(input, n, output);
+            }
+            else
+            {
+                var paddedInput = new float[(long)runBatch * inputLength];
+                var paddedOutput = new float[(long)runBatch * outputLength];
+                input.CopyTo(paddedInput);
+                PredictBatch(paddedInput, runBatch, paddedOutput);
+                paddedOutput.AsSpan(0, output.Length).CopyTo(output);
+            }
+        }
+    }
+
     /// <summary>Runs the model on a batch of samples, writing into caller memory (no managed allocation).</summary>
     /// <param name="samples"><paramref name="batchSize"/> samples of <see cref="InputLength"/> values each, one after another.</param>
     /// <param name="batchSize">Number of samples; at least 1.</param>

@@ -7,7 +7,8 @@ using SharpShot.Inference;
 namespace SharpShot.Serving;
 
 /// <summary>
-/// <c>POST /v1/models/{name}/classify[?top=K]</c>: an image file as the body (PNG, JPEG or BMP) → the top K labels with
+/// <c>POST /v1/models/{name}/classify[?top=K]</c>: an image file as the body (PNG, JPEG or BMP; or JSON
+/// <c>{"image": "&lt;base64&gt;"}</c>) → the top K labels with
 /// probabilities, for image classifiers whose metadata describes their input (as SharpShot's exports do). Errors are
 /// problem details (RFC 9457) naming the field: 404 unknown model, 400 not a decodable image or a model without an image
 /// input, 413 a body or an image beyond the limits (a decompression bomb is refused from its header).
@@ -18,25 +19,22 @@ internal static class ClassifyEndpoint
     internal static void Map(IEndpointRouteBuilder endpoints) =>
         endpoints.MapGroup("/v1").MapPost("/models/{name}/classify", Classify);
 
-    private static IResult Problem(int status, string title, string detail, string field) =>
-        Results.Problem(detail: detail, statusCode: status, title: title, extensions: new Dictionary<string, object?> { ["field"] = field });
-
     private static async Task<IResult> Classify(string name, HttpContext context, ModelRegistry registry, int? top)
     {
         if (!registry.IsConfigured(name))
         {
-            return Problem(StatusCodes.Status404NotFound, "Unknown model", $"This server serves no model '{name}'.", "name");
+            return ProblemResults.UnknownModel(name);
         }
 
         if (top is < 1)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Bad query", $"top must be at least 1; got {top}.", "top");
+            return ProblemResults.BadTop(top);
         }
 
-        var (body, status, refused) = await RequestBody.ReadAsync(context, Math.Min(registry.Options.MaxRequestBytes, ImageLimits.Default.MaxFileBytes));
+        var (body, problem) = await ImageRequest.ReadAsync(context, registry.Options.MaxRequestBytes);
         if (body is null)
         {
-            return Problem(status, status == StatusCodes.Status413PayloadTooLarge ? "Image too large" : "Unreadable body", refused!, "body");
+            return problem!;
         }
 
         try
@@ -45,30 +43,39 @@ internal static class ClassifyEndpoint
             {
                 if (model.ImageInput is null)
                 {
-                    return Problem(StatusCodes.Status400BadRequest, "Not an image model",
+                    return ProblemResults.Problem(StatusCodes.Status400BadRequest, "Not an image model",
                         $"Model '{name}' does not describe an image input (no 'sharpshot.input_image' metadata); use /v2/models/{name}/infer with tensors.", "name");
                 }
 
                 float[] probabilities = model.ToProbabilities(model.PredictImage(body));
-                var predictions = Enumerable.Range(0, probabilities.Length)
-                    .OrderByDescending(i => probabilities[i]).ThenBy(i => i)
-                    .Take(top ?? 5)
-                    .Select(i => new { label = i < model.ClassLabels.Count ? model.ClassLabels[i] : i.ToString(System.Globalization.CultureInfo.InvariantCulture), probability = probabilities[i] })
-                    .ToArray();
-                return Results.Json(new { model = name, predictions });
+                return Results.Json(new { model = name, predictions = Top(probabilities, model.ClassLabels, top ?? 5) });
             });
         }
         catch (ImageLimitException e)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "Image too large", e.Reason + $" ({e.LimitName})", "body");
+            return ProblemResults.Problem(StatusCodes.Status413PayloadTooLarge, "Image too large", e.Reason + $" ({e.LimitName})", "body");
         }
         catch (ImageDecodeException e)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Not an image", e.Reason, "body");
+            return ProblemResults.Problem(StatusCodes.Status400BadRequest, "Not an image", e.Reason, "body");
         }
         catch (InvalidOperationException e) when (e is not ObjectDisposedException)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Model not ready", e.Message, "name");
+            return ProblemResults.Problem(StatusCodes.Status400BadRequest, "Model not ready", e.Message, "name");
         }
+    }
+
+    /// <summary>A JSON prediction: a class's label and probability (null when the model gave no finite number: JSON has no NaN).</summary>
+    internal sealed record Prediction(string Label, float? Probability);
+
+    /// <summary>The <paramref name="count"/> most probable classes, most probable first (ties by index); classes without a label are named by index.</summary>
+    internal static Prediction[] Top(ReadOnlySpan<float> probabilities, IReadOnlyList<string> labels, int count)
+    {
+        float[] values = probabilities.ToArray();
+        return Enumerable.Range(0, values.Length)
+            .OrderByDescending(i => float.IsNaN(values[i]) ? float.NegativeInfinity : values[i]).ThenBy(i => i)
+            .Take(count)
+            .Select(i => new Prediction(i < labels.Count ? labels[i] : i.ToString(System.Globalization.CultureInfo.InvariantCulture), float.IsFinite(values[i]) ? values[i] : null))
+            .ToArray();
     }
 }

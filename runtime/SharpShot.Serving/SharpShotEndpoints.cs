@@ -24,8 +24,8 @@ public static class SharpShotEndpoints
 
     /// <summary>
     /// Maps the Open Inference Protocol routes under <c>/v2</c> and the convenience routes under <c>/v1</c>
-    /// (<see cref="ClassifyEndpoint"/>), and returns the group holding both, so the app adds authorization, rate
-    /// limiting or CORS the usual way.
+    /// (<see cref="ClassifyEndpoint"/>, <see cref="FewShotSessionEndpoints"/>), and returns the group holding both, so the app
+    /// adds authorization, rate limiting or CORS the usual way.
     /// </summary>
     public static RouteGroupBuilder MapSharpShot(this IEndpointRouteBuilder endpoints)
     {
@@ -33,6 +33,7 @@ public static class SharpShotEndpoints
         RouteGroupBuilder root = endpoints.MapGroup(string.Empty);
         MapOpenInferenceProtocol(root);
         ClassifyEndpoint.Map(root);
+        FewShotSessionEndpoints.Map(root);
         return root;
     }
 

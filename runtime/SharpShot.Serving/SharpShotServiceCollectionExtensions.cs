@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace SharpShot.Serving;
 
@@ -11,8 +12,9 @@ public static class SharpShotServiceCollectionExtensions
 
     /// <summary>
     /// Serves the models of the configuration's <c>SharpShot</c> section (<c>"SharpShot": { "Models": [ { "Name": "fashion",
-    /// "Path": "model.onnx", "ExecutionProvider": "Cpu", "Threads": 2 } ], "MaxRequestBytes": 67108864 }</c>); the models are
-    /// one singleton <see cref="ModelRegistry"/>, loaded at the first request or at startup, disposed with the app.
+    /// "Path": "model.onnx", "ExecutionProvider": "Cpu", "Threads": 2 } ], "MaxRequestBytes": 67108864, "Sessions": { "MaxSessions": 256 } }</c>); the models are
+    /// one singleton <see cref="ModelRegistry"/>, loaded at the first request or at startup, disposed with the app; the few-shot
+    /// sessions one singleton <see cref="FewShotSessions"/>.
     /// </summary>
     public static IServiceCollection AddSharpShot(this IServiceCollection services, IConfiguration configuration)
     {
@@ -27,6 +29,8 @@ public static class SharpShotServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         services.Configure(configure);
         services.AddSingleton<ModelRegistry>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<FewShotSessions>();
         return services;
     }
 }

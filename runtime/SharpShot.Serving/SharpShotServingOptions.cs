@@ -16,6 +16,25 @@ public sealed class SharpShotServingOptions
 
     /// <summary>How often the model files are checked for a new version, in milliseconds (default 2000); 0 never reloads.</summary>
     public int ReloadPollMilliseconds { get; set; } = 2000;
+
+    /// <summary>Bounds of the few-shot sessions (<c>/v1/models/{name}/sessions</c>).</summary>
+    public FewShotSessionOptions Sessions { get; set; } = new();
+}
+
+/// <summary>Bounds of the few-shot sessions: how many live at once, how long an unused one lives, how large one may be.</summary>
+public sealed class FewShotSessionOptions
+{
+    /// <summary>Most sessions alive at once (default 256); creating one more gets 503 with Retry-After until one is deleted or expires.</summary>
+    public int MaxSessions { get; set; } = 256;
+
+    /// <summary>Seconds an unused session lives (default 900): each use restarts the clock; an expired session is gone (404).</summary>
+    public int IdleTimeoutSeconds { get; set; } = 900;
+
+    /// <summary>Most labelled example images in one session (default 256).</summary>
+    public int MaxExamples { get; set; } = 256;
+
+    /// <summary>Longest class label, in characters (default 200).</summary>
+    public int MaxLabelLength { get; set; } = 200;
 }
 
 /// <summary>One served model.</summary>

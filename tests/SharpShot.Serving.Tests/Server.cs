@@ -27,6 +27,8 @@ internal sealed class Server : IAsyncDisposable
 
     public ModelRegistry Registry => _app.Services.GetRequiredService<ModelRegistry>();
 
+    public IServiceProvider Services => _app.Services;
+
     /// <summary>The file a model is served from.</summary>
     public string PathOf(string name) => _folder.File($"{name}.onnx");
 
@@ -39,7 +41,8 @@ internal sealed class Server : IAsyncDisposable
     }
 
     /// <summary>Serves <paramref name="models"/> (name → ONNX bytes; null bytes name a missing file).</summary>
-    public static async Task<Server> Start(IReadOnlyDictionary<string, byte[]?> models, long? maxRequestBytes = null, BatchingOptions? batching = null, int reloadPollMilliseconds = 0)
+    public static async Task<Server> Start(IReadOnlyDictionary<string, byte[]?> models, long? maxRequestBytes = null, BatchingOptions? batching = null, int reloadPollMilliseconds = 0,
+        Action<SharpShotServingOptions>? configure = null, TimeProvider? time = null)
     {
         var folder = new TempFolder();
         var builder = WebApplication.CreateBuilder();
@@ -55,7 +58,13 @@ internal sealed class Server : IAsyncDisposable
 
             options.MaxRequestBytes = maxRequestBytes ?? SharpShotServingOptions.DefaultMaxRequestBytes;
             options.ReloadPollMilliseconds = reloadPollMilliseconds;
+            configure?.Invoke(options);
         });
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
         var app = builder.Build();
         app.MapSharpShot();
         await app.StartAsync();
@@ -120,6 +129,23 @@ internal sealed class Server : IAsyncDisposable
         b.AddOutput(b.AddNode("Softmax", [logits], "probabilities"), OnnxElementType.Float, [batch, 2]);
         b.SetMetadata(SharpShotMetadata.ClassLabels, "[\"dark\",\"light\"]");
         b.SetMetadata(SharpShotMetadata.Output, "probabilities");
+        b.SetMetadata(SharpShotMetadata.InputImage, new ImageInputContract(1, 4, 4, [1], [0], normalizedInGraph: true).ToJson());
+        return b.ToBytes();
+    }
+
+    /// <summary>
+    /// An image embedding for few-shot sessions on [N, 1, 4, 4] raw pixels → [N, 2]: the mean brightness (0–1) and the left
+    /// half's brightness minus the right half's, with an image contract as SharpShot exports.
+    /// </summary>
+    public static byte[] Brightness()
+    {
+        var batch = OnnxDimension.Symbolic("N");
+        var b = new OnnxGraphBuilder("brightness");
+        var x = b.AddInput("input", OnnxElementType.Float, [batch, 1, 4, 4]);
+        var flat = b.AddNode("Reshape", [x, b.AddInitializer("shape", [0L, 16L], 2)], "flat");
+        var w = b.AddInitializer("w", Enumerable.Range(0, 32).Select(i => i % 2 == 0 ? 1f / (16 * 255) : (i / 2 % 4 < 2 ? 1f : -1f) / (8 * 255)).ToArray(), 16, 2);
+        var embedding = b.AddNode("MatMul", [flat, w], "embedding");
+        b.AddOutput(embedding, OnnxElementType.Float, [batch, 2]);
         b.SetMetadata(SharpShotMetadata.InputImage, new ImageInputContract(1, 4, 4, [1], [0], normalizedInGraph: true).ToJson());
         return b.ToBytes();
     }
