@@ -1,4 +1,5 @@
-// Serves ONNX models with the Open Inference Protocol (and /v1 image classification):
+// Serves ONNX models with the Open Inference Protocol (/v2), image classification and few-shot sessions (/v1), and a
+// page to try them (wwwroot/index.html):
 //   dotnet run --project examples/Serve -c Release -- --model PATH [--name NAME] [--model PATH2 ...] [--batch]
 // Binds to http://127.0.0.1:8000 unless --urls (as in any ASP.NET Core app) says otherwise. Models can also come from
 // the "SharpShot" section of appsettings.json.
@@ -63,13 +64,17 @@ if (registry.Names.Count == 0)
     return 2;
 }
 
+app.UseDefaultFiles();
+app.UseStaticFiles();
 app.MapSharpShot();
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     foreach (string name in registry.Names)
     {
-        Console.WriteLine(registry.FailureOf(name) is { } failure ? $"model '{name}' failed to load: {failure}" : $"serving '{name}': POST /v2/models/{name}/infer, /v1/models/{name}/classify");
+        Console.WriteLine(registry.FailureOf(name) is { } failure ? $"model '{name}' failed to load: {failure}" : $"serving '{name}': POST /v2/models/{name}/infer, /v1/models/{name}/classify, /v1/models/{name}/sessions");
     }
+
+    Console.WriteLine($"open {string.Join(" or ", app.Urls)} in a browser to try them");
 });
 await app.RunAsync();
 return 0;

@@ -24,7 +24,7 @@ public static class SharpShotEndpoints
 
     /// <summary>
     /// Maps the Open Inference Protocol routes under <c>/v2</c> and the convenience routes under <c>/v1</c>
-    /// (<see cref="ClassifyEndpoint"/>, <see cref="FewShotSessionEndpoints"/>), and returns the group holding both, so the app
+    /// (<see cref="ClassifyEndpoint"/>, <see cref="FewShotSessionEndpoints"/>, <see cref="ModelListEndpoint"/>), and returns the group holding both, so the app
     /// adds authorization, rate limiting or CORS the usual way.
     /// </summary>
     public static RouteGroupBuilder MapSharpShot(this IEndpointRouteBuilder endpoints)
@@ -34,6 +34,7 @@ public static class SharpShotEndpoints
         MapOpenInferenceProtocol(root);
         ClassifyEndpoint.Map(root);
         FewShotSessionEndpoints.Map(root);
+        ModelListEndpoint.Map(root);
         return root;
     }
 

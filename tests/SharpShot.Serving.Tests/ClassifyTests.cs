@@ -37,6 +37,28 @@ public class ClassifyTests
         Assert.Equal("dark", dark.GetProperty("predictions")[0].GetProperty("label").GetString());
     }
 
+    [Fact]
+    public async Task The_model_list_says_which_models_take_images_their_labels_and_output_shape()
+    {
+        await using var server = await Server.Start(new Dictionary<string, byte[]?>
+        {
+            ["shades"] = Server.DarkOrLight(), ["embed"] = Server.Brightness(), ["affine"] = Server.Affine(), ["gone"] = null,
+        });
+
+        var (status, body) = await server.Get("/v1/models");
+
+        Assert.Equal(200, status);
+        var models = body.GetProperty("models").EnumerateArray().ToDictionary(m => m.GetProperty("name").GetString()!);
+        Assert.Equal(["shades", "embed", "affine", "gone"], models.Keys);
+        Assert.True(models["shades"].GetProperty("imageInput").GetBoolean());
+        Assert.Equal(["dark", "light"], models["shades"].GetProperty("classLabels").EnumerateArray().Select(l => l.GetString()));
+        Assert.Equal([2], models["embed"].GetProperty("outputShape").EnumerateArray().Select(d => d.GetInt32()));
+        Assert.Empty(models["embed"].GetProperty("classLabels").EnumerateArray());
+        Assert.False(models["affine"].GetProperty("imageInput").GetBoolean());
+        Assert.False(models["gone"].GetProperty("ready").GetBoolean());
+        Assert.Contains("gone-missing.onnx", models["gone"].GetProperty("error").GetString());
+    }
+
     public static TheoryData<string, string, int, string, string> Errors() => new()
     {
         { "/v1/models/nope/classify", "png", 404, "name", "no model 'nope'" },
