@@ -21,4 +21,19 @@ public class LoopbackLoadTests
         Assert.Equal((200, 0), (batched.Requests, batched.Errors));
         Assert.True(batched.MeanBatch > 1, $"mean batch {batched.MeanBatch}");
     }
+
+    [Fact]
+    public async Task Under_load_hot_reloads_fail_no_request_and_hostile_requests_get_their_documented_status()
+    {
+        using var temp = new TempFolder();
+        string model = temp.WriteBytes("shades.onnx", Server.DarkOrLight());
+
+        var result = await LoopbackLoad.Run(model, new BatchingOptions { MaxBatchSize = 16, MaxQueueDelayMicroseconds = 2000 }, clients: 8, requests: 150,
+            timeout: TimeSpan.FromSeconds(120), new LoadDisturbances(HotReload: true, Hostile: true) { ReloadEvery = TimeSpan.FromMilliseconds(100) });
+
+        Assert.Equal((1200, 0), (result.Requests, result.Errors));
+        Assert.True(result.Reloads.Replacements >= 2 && result.Reloads.Versions >= 2, $"{result.Reloads} during {result.Seconds:F1} s");
+        Assert.True(result.HostileSent >= 8, $"{result.HostileSent} hostile requests");
+        Assert.True(result.HostileUnexpected == 0, result.HostileReport);
+    }
 }
