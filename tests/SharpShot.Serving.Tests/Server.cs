@@ -3,31 +3,34 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SharpShot.Onnx;
 
 namespace SharpShot.Serving.Tests;
 
-/// <summary>An app that serves models with SharpShot.Serving on an in-memory test server.</summary>
+/// <summary>
+/// <c>examples/Serve</c> (an app of <c>AddSharpShot</c> + <c>MapSharpShot</c>) through <c>WebApplicationFactory</c> on an
+/// in-memory test server, serving the models a test gives.
+/// </summary>
 internal sealed class Server : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly WebApplicationFactory<Serve.ServeApp> _factory;
     private readonly TempFolder _folder;
 
-    private Server(WebApplication app, TempFolder folder, HttpClient client)
+    private Server(WebApplicationFactory<Serve.ServeApp> factory, TempFolder folder)
     {
-        _app = app;
+        _factory = factory;
         _folder = folder;
-        Client = client;
+        Client = factory.CreateClient();
     }
 
     public HttpClient Client { get; }
 
-    public ModelRegistry Registry => _app.Services.GetRequiredService<ModelRegistry>();
+    public ModelRegistry Registry => Services.GetRequiredService<ModelRegistry>();
 
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => _factory.Services;
 
     /// <summary>The file a model is served from.</summary>
     public string PathOf(string name) => _folder.File($"{name}.onnx");
@@ -41,34 +44,34 @@ internal sealed class Server : IAsyncDisposable
     }
 
     /// <summary>Serves <paramref name="models"/> (name → ONNX bytes; null bytes name a missing file).</summary>
-    public static async Task<Server> Start(IReadOnlyDictionary<string, byte[]?> models, long? maxRequestBytes = null, BatchingOptions? batching = null, int reloadPollMilliseconds = 0,
+    public static Task<Server> Start(IReadOnlyDictionary<string, byte[]?> models, long? maxRequestBytes = null, BatchingOptions? batching = null, int reloadPollMilliseconds = 0,
         Action<SharpShotServingOptions>? configure = null, TimeProvider? time = null)
     {
         var folder = new TempFolder();
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseTestServer();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSharpShot(options =>
+        var factory = new WebApplicationFactory<Serve.ServeApp>().WithWebHostBuilder(host =>
         {
-            foreach (var (name, bytes) in models)
+            host.ConfigureLogging(logging => logging.ClearProviders());
+            host.ConfigureServices(services =>
             {
-                string path = bytes is null ? folder.File($"{name}-missing.onnx") : folder.WriteBytes($"{name}.onnx", bytes);
-                options.Models.Add(new ServedModelOptions { Name = name, Path = path, Batching = batching });
-            }
+                services.Configure<SharpShotServingOptions>(options =>
+                {
+                    foreach (var (name, bytes) in models)
+                    {
+                        string path = bytes is null ? folder.File($"{name}-missing.onnx") : folder.WriteBytes($"{name}.onnx", bytes);
+                        options.Models.Add(new ServedModelOptions { Name = name, Path = path, Batching = batching });
+                    }
 
-            options.MaxRequestBytes = maxRequestBytes ?? SharpShotServingOptions.DefaultMaxRequestBytes;
-            options.ReloadPollMilliseconds = reloadPollMilliseconds;
-            configure?.Invoke(options);
+                    options.MaxRequestBytes = maxRequestBytes ?? SharpShotServingOptions.DefaultMaxRequestBytes;
+                    options.ReloadPollMilliseconds = reloadPollMilliseconds;
+                    configure?.Invoke(options);
+                });
+                if (time is not null)
+                {
+                    services.AddSingleton(time);
+                }
+            });
         });
-        if (time is not null)
-        {
-            builder.Services.AddSingleton(time);
-        }
-
-        var app = builder.Build();
-        app.MapSharpShot();
-        await app.StartAsync();
-        return new Server(app, folder, app.GetTestClient());
+        return Task.FromResult(new Server(factory, folder));
     }
 
     public async Task<(int Status, JsonElement Body)> Get(string path)
@@ -93,8 +96,7 @@ internal sealed class Server : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _factory.DisposeAsync();
         _folder.Dispose();
     }
 
