@@ -30,14 +30,38 @@ public sealed partial class FewShotClassifier
             throw new ArgumentException("The support set is empty; pass at least one image.", nameof(imagePaths));
         }
 
+        Fit(ImagesToInputs(imagePaths), labels);
+    }
+
+    /// <summary>Adds image files as examples, one class name per file (see <see cref="AddExamples"/>): known classes grow, new names become classes.</summary>
+    /// <exception cref="ArgumentException">The lists differ in length or are empty.</exception>
+    /// <exception cref="InvalidOperationException">The embedding does not describe an image input.</exception>
+    /// <exception cref="ImageDecodeException">A file is not a decodable image or exceeds the limits; the message names it.</exception>
+    public void AddImages(IReadOnlyList<string> imagePaths, IReadOnlyList<string> labels)
+    {
+        ArgumentNullException.ThrowIfNull(imagePaths);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (imagePaths.Count != labels.Count || imagePaths.Count == 0)
+        {
+            throw new ArgumentException($"Expected one or more images with one label each; got {imagePaths.Count} images and {labels.Count} labels.", nameof(labels));
+        }
+
+        AddExamples(ImagesToInputs(imagePaths), labels);
+    }
+
+    private float[] ImagesToInputs(IReadOnlyList<string> imagePaths)
+    {
         var samples = new float[checked(imagePaths.Count * InputLength)];
         for (int i = 0; i < imagePaths.Count; i++)
         {
             _embedding.ImageToInput(imagePaths[i]).CopyTo(samples.AsSpan(i * InputLength));
         }
 
-        Fit(samples, labels);
+        return samples;
     }
+
+    /// <summary>The class of an image file, or null ("unknown") when it is farther than <see cref="RejectionDistance"/> from every prototype.</summary>
+    public string? ClassifyImageOrUnknown(string path) => ClassifyLabelOrUnknown(ImageToInput(path));
 
     /// <summary>
     /// Fits on a folder of class sub-folders (<c>root/&lt;class&gt;/&lt;image&gt;</c>, the layout of torchvision's

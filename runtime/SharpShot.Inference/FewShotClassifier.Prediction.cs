@@ -135,6 +135,45 @@ public sealed partial class FewShotClassifier
         Score(prototypes, querySamples, count, classes: default, probabilities[..(int)needed]);
     }
 
+    /// <summary>
+    /// Each query's class index, or −1 ("unknown") when its embedding is farther than <see cref="RejectionDistance"/>
+    /// from every prototype (an object of no class in the support set, or no object at all).
+    /// </summary>
+    /// <param name="querySamples">Any number of queries, <see cref="InputLength"/> values each, one after another.</param>
+    /// <returns>One class index or −1 per query.</returns>
+    /// <exception cref="ShapeMismatchException"><paramref name="querySamples"/> is not a whole number of samples.</exception>
+    /// <exception cref="InvalidOperationException">The classifier has not been fitted.</exception>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
+    public int[] PredictOrUnknown(ReadOnlySpan<float> querySamples)
+    {
+        var prototypes = RequireFitted("predict");
+        var count = SampleCount(querySamples, nameof(querySamples));
+        var classes = new int[count];
+        if (count == 0)
+        {
+            return classes;
+        }
+        var embeddings = new float[(long)count * EmbeddingLength];
+        EmbedInto(querySamples, count, embeddings);
+        prototypes.Nearest(embeddings, count, _rejectionDistance ?? prototypes.RejectionDistance, classes, distances: default);
+        return classes;
+    }
+
+    /// <summary>The class name of one sample, or null ("unknown") when it is farther than <see cref="RejectionDistance"/> from every prototype.</summary>
+    /// <exception cref="ShapeMismatchException"><paramref name="sample"/> does not hold <see cref="InputLength"/> values.</exception>
+    /// <exception cref="InvalidOperationException">The classifier has not been fitted.</exception>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
+    public string? ClassifyLabelOrUnknown(ReadOnlySpan<float> sample)
+    {
+        CheckSingleSample(sample);
+        var prototypes = RequireFitted("classify");
+        var embedding = new float[EmbeddingLength];
+        EmbedInto(sample, 1, embedding);
+        var result = new int[1];
+        prototypes.Nearest(embedding, 1, _rejectionDistance ?? prototypes.RejectionDistance, result, distances: default);
+        return result[0] < 0 ? null : prototypes.Classes[result[0]];
+    }
+
     /// <summary>Embeds the queries and scores them against the prototypes (<see cref="PrototypeSet.Score"/>); either span may be empty.</summary>
     private void Score(PrototypeSet prototypes, ReadOnlySpan<float> queries, int count, Span<int> classes, Span<float> probabilities)
     {

@@ -44,6 +44,9 @@ public sealed partial class FewShotClassifier : IDisposable
 
     // Replaced as a whole by Fit, never mutated, so a prediction that reads it once sees one consistent fit.
     private volatile PrototypeSet? _prototypes;
+
+    // The app's own rejection distance; null uses the one calibrated from the support set.
+    private double? _rejectionDistance;
     private volatile bool _disposed;
 
     private FewShotClassifier(OnnxModel embedding, byte[] modelBytes, ModelSource source)
@@ -195,6 +198,52 @@ public sealed partial class FewShotClassifier : IDisposable
         var embeddings = new float[(long)supportLabels.Count * EmbeddingLength];
         EmbedInto(supportSamples, supportLabels.Count, embeddings);
         _prototypes = PrototypeSet.FromEmbeddings(embeddings, EmbeddingLength, supportLabels);
+    }
+
+    /// <summary>
+    /// Adds labelled examples without refitting the others: examples of a known class join its prototype, a new label
+    /// becomes a new class after the others. Only the new samples are embedded; the result equals, bit for bit, a
+    /// <see cref="Fit(ReadOnlySpan{float}, IReadOnlyList{string})"/> on the old and new examples together. Before any fit, it fits.
+    /// </summary>
+    /// <param name="samples">The new samples, <see cref="InputLength"/> values each, one after another: as many as labels.</param>
+    /// <param name="labels">One class name per sample.</param>
+    /// <exception cref="ArgumentException">No labels, a null label, or a sample whose embedding is not finite.</exception>
+    /// <exception cref="ShapeMismatchException"><paramref name="samples"/> does not hold one sample per label.</exception>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
+    /// <remarks>Like Fit, not to be called while predictions or another change run.</remarks>
+    public void AddExamples(ReadOnlySpan<float> samples, IReadOnlyList<string> labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ThrowIfDisposed();
+        CheckSupport(samples, labels.Count);
+        var embeddings = new float[(long)labels.Count * EmbeddingLength];
+        EmbedInto(samples, labels.Count, embeddings);
+        _prototypes = _prototypes is { } current
+            ? current.WithExamples(embeddings, labels)
+            : PrototypeSet.FromEmbeddings(embeddings, EmbeddingLength, labels);
+    }
+
+    /// <summary>Removes a class and its examples; the other prototypes are unchanged.</summary>
+    /// <exception cref="ArgumentException">No class has that label.</exception>
+    /// <exception cref="InvalidOperationException">The classifier has not been fitted, or it is the only class.</exception>
+    /// <exception cref="ObjectDisposedException">The classifier was disposed.</exception>
+    public void RemoveClass(string label) => _prototypes = RequireFitted("remove a class").WithoutClass(label);
+
+    /// <summary>
+    /// The distance (Euclidean, in embedding space) beyond which <see cref="PredictOrUnknown"/> and
+    /// <see cref="ClassifyLabelOrUnknown"/> answer "unknown": by default <see cref="PrototypeSet.RejectionDistance"/>,
+    /// calibrated from the support set after every fit or change (the largest leave-one-out distance of a support example
+    /// to its class's prototype; with one example per class, half the smallest distance between prototypes). Set it to
+    /// your own value (kept across fits), or to null to go back to the calibrated one; infinity rejects nothing.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to NaN or a negative number.</exception>
+    /// <exception cref="InvalidOperationException">Read before the classifier has been fitted, with no value of your own.</exception>
+    public double? RejectionDistance
+    {
+        get => _rejectionDistance ?? RequireFitted("calibrate a rejection distance").RejectionDistance;
+        set => _rejectionDistance = value is double v && (double.IsNaN(v) || v < 0)
+            ? throw new ArgumentOutOfRangeException(nameof(value), v, "The rejection distance must be 0 or more (infinity rejects nothing).")
+            : value;
     }
 
     /// <summary>The prototypes of the last fit: <see cref="ClassCount"/> rows of <see cref="EmbeddingLength"/> values, in <see cref="Classes"/> order. A copy.</summary>

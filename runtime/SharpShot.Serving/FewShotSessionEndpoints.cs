@@ -16,7 +16,8 @@ namespace SharpShot.Serving;
 /// sends them) or JSON <c>{"examples": [{"label": "cat", "image": "&lt;base64&gt;"}]}</c>.</item>
 /// <item><c>GET /v1/models/{name}/sessions/{id}</c> → the session.</item>
 /// <item><c>POST /v1/models/{name}/sessions/{id}/classify[?top=K]</c> with an image (as <c>/v1/models/{name}/classify</c>
-/// takes it) → the nearest classes with probabilities (softmax over negative squared distances to the prototypes).</item>
+/// takes it) → the nearest classes with probabilities (softmax over negative squared distances to the prototypes), the
+/// distance to the nearest prototype and <c>unknown</c>: whether it is beyond <see cref="PrototypeSet.RejectionDistance"/>.</item>
 /// <item><c>DELETE /v1/models/{name}/sessions/{id}</c> → 204.</item>
 /// </list>
 /// Bounded by <see cref="FewShotSessionOptions"/>: 503 with Retry-After when the most sessions are alive, 404 for an unknown or
@@ -171,7 +172,19 @@ internal static class FewShotSessionEndpoints
                 PrototypeSet prototypes = session.Prototypes;
                 var probabilities = new float[prototypes.Classes.Count];
                 prototypes.Score(embedding, 1, default, probabilities);
-                return Results.Json(new { model = name, session = id, predictions = ClassifyEndpoint.Top(probabilities, prototypes.Classes, top ?? 5) });
+                int[] nearest = new int[1];
+                float[] distance = new float[1];
+                prototypes.Nearest(embedding, 1, prototypes.RejectionDistance, nearest, distance);
+                return Results.Json(new
+                {
+                    model = name,
+                    session = id,
+                    predictions = ClassifyEndpoint.Top(probabilities, prototypes.Classes, top ?? 5),
+                    // Far from every prototype (beyond the distance calibrated from the examples): likely none of the classes.
+                    unknown = nearest[0] < 0,
+                    distance = float.IsFinite(distance[0]) ? distance[0] : (float?)null,
+                    rejectionDistance = double.IsFinite(prototypes.RejectionDistance) ? prototypes.RejectionDistance : (double?)null,
+                });
             });
         }
         catch (ImageLimitException e)

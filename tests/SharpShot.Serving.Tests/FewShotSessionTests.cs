@@ -69,6 +69,8 @@ public class FewShotSessionTests
         var (darkStatus, dark, _) = await Send(server, HttpMethod.Post, $"/v1/models/embed/sessions/{id}/classify", Png(Flat(40)));
         var (_, left, _) = await Send(server, HttpMethod.Post, $"/v1/models/embed/sessions/{id}/classify?top=1",
             Png(TestImages.Png(4, 4, Enumerable.Range(0, 16).Select(i => i % 4 < 2 ? (byte)200 : (byte)30).ToArray())));
+        var (_, nearBlack, _) = await Send(server, HttpMethod.Post, $"/v1/models/embed/sessions/{id}/classify", Png(Flat(10)));
+        var (_, grey, _) = await Send(server, HttpMethod.Post, $"/v1/models/embed/sessions/{id}/classify", Png(Flat(128)));
         var (readStatus, read, _) = await Send(server, HttpMethod.Get, $"/v1/models/embed/sessions/{id}");
         var (deleteStatus, _, _) = await Send(server, HttpMethod.Delete, $"/v1/models/embed/sessions/{id}");
         var (afterStatus, after, _) = await Send(server, HttpMethod.Post, $"/v1/models/embed/sessions/{id}/classify", Png(Flat(40)));
@@ -84,6 +86,12 @@ public class FewShotSessionTests
         Assert.Equal(3, predictions.Length);
         Assert.Equal(1.0, predictions.Sum(p => p.GetProperty("probability").GetDouble()), 3);
         Assert.Equal("left", Assert.Single(left.GetProperty("predictions").EnumerateArray()).GetProperty("label").GetString());
+        // The rejection distance comes from "light"'s two examples (leave-one-out 0.098 in embedding units): a near-black
+        // query is within it of "dark"; a mid-grey one is beyond it from every class.
+        Assert.Equal(0.098, dark.GetProperty("rejectionDistance").GetDouble(), 3);
+        Assert.False(nearBlack.GetProperty("unknown").GetBoolean());
+        Assert.True(grey.GetProperty("unknown").GetBoolean());
+        Assert.True(grey.GetProperty("distance").GetSingle() > 0.4f);
         Assert.Equal((200, id), (readStatus, read.GetProperty("id").GetString()));
         Assert.Equal(204, deleteStatus);
         Assert.Equal(404, afterStatus);

@@ -95,6 +95,12 @@ public class ServePageBrowserTests
         await query.UploadFileAsync(dim);
         await page.WaitForSelectorAsync("#fewshot-result li");
         string answered = await Text(page, "#fewshot-result");
+        string unknown = await Text(page, "#fewshot-unknown");
+        // Bright on the left, dark on the right: (0.5, 1) in the embedding, about 1.1 from both classes, beyond 0.5.
+        string halves = temp.WriteBytes("halves.png", TestImages.Png(4, 4, Enumerable.Range(0, 16).Select(i => i % 4 < 2 ? (byte)255 : (byte)0).ToArray()));
+        await query.UploadFileAsync(halves);
+        await page.WaitForFunctionAsync("() => document.querySelector('#fewshot-unknown').textContent.length > 0");
+        string greyUnknown = await Text(page, "#fewshot-unknown");
         string status = await Text(page, "#models-status");
 
         Assert.Contains("shades, embed", status);
@@ -103,6 +109,8 @@ public class ServePageBrowserTests
         Assert.Contains("not a PNG, JPEG or BMP image", refused);
         Assert.Matches("^[0-9a-f]{32} \\(night: 1, day: 1\\)$", session);
         Assert.StartsWith("night", answered);
+        Assert.Equal(string.Empty, unknown);
+        Assert.StartsWith("Probably none of these classes", greyUnknown);
     }
 
     private static Task<string> Text(IPage page, string selector) =>
