@@ -16,6 +16,19 @@ public sealed class ReluLayer : Layer
 
     /// <inheritdoc />
     public override string EmitOnnx(OnnxEmitContext context, string input) => context.Graph.AddNode("Relu", [input], PathIn(context));
+
+    /// <inheritdoc />
+    /// <remarks>∂x = ∂y where x &gt; 0, else 0 (PyTorch's choice at 0).</remarks>
+    public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input)
+    {
+        string name = GetName();
+        string output = context.Node("Relu", name, [input]);
+        return Elementwise(output, gradient => context.MaskedBy($"{name}_grad", Positive(context, name, input), gradient));
+    }
+
+    /// <summary>x &gt; 0, as a boolean value.</summary>
+    internal static string Positive(DifferentiableEmitContext context, string name, string input) =>
+        context.Node("Greater", $"{name}_positive", [input, context.Constant($"{name}_zero", 0f)]);
 }
 
 /// <summary>Softmax over the last dimension.</summary>
@@ -48,6 +61,10 @@ public sealed class DropoutLayer : Layer
 
     /// <inheritdoc />
     public override string EmitOnnx(OnnxEmitContext context, string input) => input;
+
+    /// <inheritdoc />
+    /// <remarks>Inactive in every export, so the identity both ways.</remarks>
+    public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input) => Elementwise(input, gradient => gradient);
 }
 
 /// <summary>x for x ≥ 0, slope·x below.</summary>
@@ -65,6 +82,16 @@ public sealed class LeakyReluLayer : Layer
     /// <inheritdoc />
     public override string EmitOnnx(OnnxEmitContext context, string input) =>
         context.Graph.AddNode("LeakyRelu", [input], PathIn(context), OnnxAttribute.Float("alpha", (float)Slope));
+
+    /// <inheritdoc />
+    /// <remarks>∂x = ∂y where x &gt; 0, slope·∂y elsewhere.</remarks>
+    public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input)
+    {
+        string name = GetName();
+        string output = context.Node("LeakyRelu", name, [input], OnnxAttribute.Float("alpha", (float)Slope));
+        return Elementwise(output, gradient => context.Node("Where", $"{name}_grad", [ReluLayer.Positive(context, name, input), gradient,
+            context.Node("Mul", $"{name}_grad_negative", [gradient, context.Constant($"{name}_slope", (float)Slope)])]));
+    }
 }
 
 /// <summary>x for x &gt; 0, alpha·(eˣ − 1) otherwise.</summary>
@@ -82,6 +109,16 @@ public sealed class EluLayer : Layer
     /// <inheritdoc />
     public override string EmitOnnx(OnnxEmitContext context, string input) =>
         context.Graph.AddNode("Elu", [input], PathIn(context), OnnxAttribute.Float("alpha", (float)Alpha));
+
+    /// <inheritdoc />
+    /// <remarks>∂x = ∂y where x &gt; 0, ∂y·(y + alpha) elsewhere (the derivative of alpha·(eˣ − 1) is alpha·eˣ).</remarks>
+    public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input)
+    {
+        string name = GetName();
+        string output = context.Node("Elu", name, [input], OnnxAttribute.Float("alpha", (float)Alpha));
+        return Elementwise(output, gradient => context.Node("Where", $"{name}_grad", [ReluLayer.Positive(context, name, input), gradient,
+            context.Node("Mul", $"{name}_grad_negative", [gradient, context.Node("Add", $"{name}_slope", [output, context.Constant($"{name}_alpha", (float)Alpha)])])]));
+    }
 }
 
 /// <summary>Exact (erf) GELU, PyTorch's default: 0.5·x·(1 + erf(x/√2)).</summary>
@@ -115,6 +152,25 @@ public sealed class GeluLayer : Layer
         string gate = graph.AddNode("Mul", [graph.AddNode("Add", [erf, one], $"{name}_erf_plus_one"), half], $"{name}_gate");
         return graph.AddNode("Mul", [input, gate], name);
     }
+
+    /// <inheritdoc />
+    /// <remarks>y = x·Φ(x): ∂x = ∂y·(Φ(x) + x·φ(x)), Φ the normal distribution function, φ its density.</remarks>
+    public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input)
+    {
+        string name = GetName();
+        string erf = context.Node("Erf", $"{name}_erf", [context.Node("Mul", $"{name}_scaled", [input, context.Constant($"{name}_inv_sqrt2", (float)(1 / Math.Sqrt(2)))])]);
+        string cdf = context.Node("Mul", $"{name}_cdf", [context.Node("Add", $"{name}_erf_plus_one", [erf, context.Constant($"{name}_one", 1f)]), context.Constant($"{name}_half", 0.5f)]);
+        string output = context.Node("Mul", name, [input, cdf]);
+        return Elementwise(output, gradient =>
+        {
+            string square = context.Node("Mul", $"{name}_square", [input, input]);
+            string density = context.Node("Mul", $"{name}_density", [
+                context.Node("Exp", $"{name}_exp", [context.Node("Mul", $"{name}_minus_half_square", [square, context.Constant($"{name}_minus_half", -0.5f)])]),
+                context.Constant($"{name}_inv_sqrt_2pi", (float)(1 / Math.Sqrt(2 * Math.PI)))]);
+            string slope = context.Node("Add", $"{name}_slope", [cdf, context.Node("Mul", $"{name}_x_density", [input, density])]);
+            return context.Node("Mul", $"{name}_grad", [gradient, slope]);
+        });
+    }
 }
 
 /// <summary>SiLU (swish): x·sigmoid(x).</summary>
@@ -146,6 +202,16 @@ public sealed class SigmoidLayer : Layer
 
     /// <inheritdoc />
     public override string EmitOnnx(OnnxEmitContext context, string input) => context.Graph.AddNode("Sigmoid", [input], PathIn(context));
+
+    /// <inheritdoc />
+    /// <remarks>∂x = ∂y·y·(1 − y).</remarks>
+    public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input)
+    {
+        string name = GetName();
+        string output = context.Node("Sigmoid", name, [input]);
+        return Elementwise(output, gradient => context.Node("Mul", $"{name}_grad", [gradient,
+            context.Node("Mul", $"{name}_slope", [output, context.Node("Sub", $"{name}_complement", [context.Constant($"{name}_one", 1f), output])])]));
+    }
 }
 
 /// <summary>Hyperbolic tangent.</summary>
@@ -161,6 +227,16 @@ public sealed class TanhLayer : Layer
 
     /// <inheritdoc />
     public override string EmitOnnx(OnnxEmitContext context, string input) => context.Graph.AddNode("Tanh", [input], PathIn(context));
+
+    /// <inheritdoc />
+    /// <remarks>∂x = ∂y·(1 − y²).</remarks>
+    public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input)
+    {
+        string name = GetName();
+        string output = context.Node("Tanh", name, [input]);
+        return Elementwise(output, gradient => context.Node("Mul", $"{name}_grad", [gradient,
+            context.Node("Sub", $"{name}_slope", [context.Constant($"{name}_one", 1f), context.Node("Mul", $"{name}_square", [output, output])])]));
+    }
 }
 
 /// <summary>log(softmax(x)) over the last dimension, computed stably.</summary>

@@ -38,4 +38,32 @@ public sealed class AvgPool2dLayer : Layer
             OnnxAttribute.Ints("strides", _strides),
             OnnxAttribute.Ints("pads", _padding[0], _padding[1], _padding[0], _padding[1]),
             OnnxAttribute.Int("count_include_pad", 1));
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Every input element gets the gradients of the windows covering it over the window's area (padding counted, as in the
+    /// forward): a transposed convolution of each channel's gradient with a constant kernel of 1/k², padded to the padded
+    /// input's size and cut to the input.
+    /// </remarks>
+    public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input)
+    {
+        string name = GetName();
+        string output = context.Node("AveragePool", name, [input],
+            OnnxAttribute.Ints("kernel_shape", _kernel),
+            OnnxAttribute.Ints("strides", _strides),
+            OnnxAttribute.Ints("pads", _padding[0], _padding[1], _padding[0], _padding[1]),
+            OnnxAttribute.Int("count_include_pad", 1));
+        return Elementwise(output, gradient =>
+        {
+            long k = _kernel[0], p = _padding[0];
+            string channels = context.Node("Reshape", $"{name}_grad_channels", [gradient, context.Longs($"{name}_channels_shape", -1, 1, 0, 0)]);
+            string kernel = context.Graph.AddInitializer(context.Name($"{name}_grad_kernel"), Enumerable.Repeat(1f / (k * k), (int)(k * k)).ToArray(), 1, 1, k, k);
+            string spread = context.Node("ConvTranspose", $"{name}_grad_spread", [channels, kernel], OnnxAttribute.Ints("strides", _strides));
+            string shape = context.Node("Shape", $"{name}_input_shape", [input]);
+            string padded = context.Node("Pad", $"{name}_grad_padded_input", [input, context.Longs($"{name}_pads", 0, 0, p, p, 0, 0, p, p)]);
+            string full = context.PadBottomRightTo($"{name}_grad_full", spread, padded);
+            string cropped = context.CropTo($"{name}_grad_cropped", full, input, p, p);
+            return context.Node("Reshape", $"{name}_grad", [cropped, shape]);
+        });
+    }
 }

@@ -133,6 +133,60 @@ public sealed class BatchNormLayer : Layer
         return graph.AddNode("Reshape", [affine, shape], name);
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// On the input viewed as (N, C, L), with x̂ the normalized input and σ the standard deviation: ∂γ = Σ ∂y·x̂, ∂β = Σ ∂y
+    /// (over N and L); with batch statistics ∂x = γ/σ · (∂y − mean(∂y) − x̂·mean(∂y·x̂)), with the running ones ∂x = γ/σ · ∂y.
+    /// </remarks>
+    public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input)
+    {
+        var (gi, gamma) = TakeWeight(context, "weight", weight);
+        var (bi, beta) = TakeWeight(context, "bias", bias);
+        string name = GetName();
+        string column = context.Longs($"{name}_column", -1, 1);
+        string scale = context.Node("Reshape", $"{name}_scale", [gamma, column]);
+        string shift = context.Node("Reshape", $"{name}_shift", [beta, column]);
+        string shape = context.Node("Shape", $"{name}_shape", [input]);
+        string grouped = context.Node("Reshape", $"{name}_grouped", [input, context.Longs($"{name}_grouped_shape", 0, 0, -1)]);
+        string centered, std;
+        long features = weight.shape[0];
+        if (context.Training)
+        {
+            centered = context.Node("Sub", $"{name}_centered", [grouped, context.ReduceMean($"{name}_mean", grouped, 0, 2)]);
+            string variance = context.ReduceMean($"{name}_variance", context.Node("Mul", $"{name}_squared", [centered, centered]), 0, 2);
+            std = context.Node("Sqrt", $"{name}_std", [context.Node("Add", $"{name}_variance_eps", [variance, context.Constant($"{name}_epsilon", (float)Epsilon)])]);
+        }
+        else
+        {
+            float[] runningStd = OnnxEmitContext.FloatValues(running_var).Select(v => (float)Math.Sqrt(v + Epsilon)).ToArray();
+            centered = context.Node("Sub", $"{name}_centered", [grouped, context.Graph.AddInitializer(context.Name($"{name}.running_mean"), OnnxEmitContext.FloatValues(running_mean), features, 1)]);
+            std = context.Graph.AddInitializer(context.Name($"{name}.running_std"), runningStd, features, 1);
+        }
+
+        string normalized = context.Node("Div", $"{name}_normalized", [centered, std]);
+        string affine = context.Node("Add", $"{name}_affine", [context.Node("Mul", $"{name}_scaled", [normalized, scale]), shift]);
+        string output = context.Node("Reshape", name, [affine, shape]);
+        return new DifferentiableOutput(output, (gradient, needed) =>
+        {
+            string g = context.Node("Reshape", $"{name}_grad_grouped", [gradient, context.Longs($"{name}_grad_grouped_shape", 0, 0, -1)]);
+            string gNormalized = context.Node("Mul", $"{name}_grad_times_normalized", [g, normalized]);
+            context.AddGradient(gi, context.ReduceSum($"{name}_grad_weight", gNormalized, keepDims: false, 0, 2));
+            context.AddGradient(bi, context.ReduceSum($"{name}_grad_bias", g, keepDims: false, 0, 2));
+            if (!needed)
+            {
+                return null;
+            }
+
+            string slope = context.Node("Div", $"{name}_grad_slope", [scale, std]);
+            string inner = context.Training
+                ? context.Node("Sub", $"{name}_grad_inner", [
+                    context.Node("Sub", $"{name}_grad_centered", [g, context.ReduceMean($"{name}_grad_mean", g, 0, 2)]),
+                    context.Node("Mul", $"{name}_grad_projection", [normalized, context.ReduceMean($"{name}_grad_normalized_mean", gNormalized, 0, 2)])])
+                : g;
+            return context.Node("Reshape", $"{name}_grad", [context.Node("Mul", $"{name}_grad_scaled", [inner, slope]), shape]);
+        });
+    }
+
     /// <summary>Mean over axes 0 and 2 of an (N, C, L) value, keeping them.</summary>
     private static string ReduceMean(OnnxGraphBuilder graph, string input, string output) => graph.Opset >= 18
         ? graph.AddNode("ReduceMean", [input, graph.AddInitializer($"{output}_axes", [0L, 2L], 2)], output, OnnxAttribute.Int("keepdims", 1))

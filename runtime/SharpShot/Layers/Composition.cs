@@ -52,6 +52,34 @@ public sealed class BlockLayer : Layer
 
         return input;
     }
+
+    /// <inheritdoc />
+    /// <remarks>The layers' rules chained: backward runs them in reverse, every one but the first passing its input's gradient on.</remarks>
+    public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        DifferentiableEmitContext inside = context.Enter(GetName());
+        var steps = new List<DifferentiableOutput>(_layers.Length);
+        foreach (Layer layer in _layers)
+        {
+            steps.Add(layer.EmitDifferentiable(inside, input));
+            input = steps[^1].Output;
+        }
+
+        return new DifferentiableOutput(input, (gradient, needed) => Chain(steps, gradient, needed));
+    }
+
+    /// <summary>Runs <paramref name="steps"/>' backward rules from the last to the first; the first's input gradient only when <paramref name="needed"/>.</summary>
+    internal static string? Chain(IReadOnlyList<DifferentiableOutput> steps, string gradient, bool needed)
+    {
+        string? current = gradient;
+        for (int i = steps.Count - 1; i >= 0 && current is not null; i--)
+        {
+            current = steps[i].Backward(current, i > 0 || needed);
+        }
+
+        return current;
+    }
 }
 
 /// <summary>
@@ -95,5 +123,22 @@ public sealed class ResidualLayer : Layer
         string y = body.EmitOnnx(inside, input);
         string shortcut = projection is null ? input : projection.EmitOnnx(inside, input);
         return context.Graph.AddNode("Add", [y, shortcut], PathIn(context));
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The output's gradient flows into both the body and the shortcut; the input's gradient is their sum.</remarks>
+    public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        DifferentiableEmitContext inside = context.Enter(GetName());
+        DifferentiableOutput y = body.EmitDifferentiable(inside, input);
+        DifferentiableOutput? shortcut = projection?.EmitDifferentiable(inside, input);
+        string output = context.Node("Add", GetName(), [y.Output, shortcut?.Output ?? input]);
+        return new DifferentiableOutput(output, (gradient, needed) =>
+        {
+            string? throughBody = y.Backward(gradient, needed);
+            string? throughShortcut = shortcut is null ? (needed ? gradient : null) : shortcut.Backward(gradient, needed);
+            return needed ? context.Node("Add", $"{GetName()}_grad", [throughBody!, throughShortcut!]) : null;
+        });
     }
 }

@@ -96,6 +96,69 @@ public sealed class Conv2dLayer : Layer
             OnnxAttribute.Ints("dilations", _dilation),
             OnnxAttribute.Int("group", Groups));
     }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The input is zero-padded first, so the convolution itself has no padding. Backward: ∂b sums ∂y over N, H, W; ∂W is
+    /// the correlation of the padded input with ∂y — one grouped convolution whose batch is the input channels of a group,
+    /// whose channels are (group, sample) pairs, with the forward's stride as dilation and its dilation as stride, cut to
+    /// the kernel; ∂x is the transposed convolution of ∂y with W, padded to the padded input's size (rows the stride never
+    /// reached get 0) and cut back to the input.
+    /// </remarks>
+    public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input)
+    {
+        var (wi, w) = TakeWeight(context, "weight", weight);
+        var (bi, b) = TakeWeight(context, "bias", bias);
+        string name = GetName();
+        bool padded = Padding != default(Padding2d);
+        string x = padded
+            ? context.Node("Pad", $"{name}_padded", [input, context.Longs($"{name}_pads", 0, 0, Padding.Top, Padding.Left, 0, 0, Padding.Bottom, Padding.Right)])
+            : input;
+        string output = context.Node("Conv", name, [x, w, b],
+            OnnxAttribute.Ints("kernel_shape", Kernel, Kernel),
+            OnnxAttribute.Ints("strides", _strides),
+            OnnxAttribute.Ints("dilations", _dilation),
+            OnnxAttribute.Int("group", Groups));
+        return new DifferentiableOutput(output, (gradient, needed) =>
+        {
+            context.AddGradient(bi, context.ReduceSum($"{name}_grad_bias", gradient, keepDims: false, 0, 2, 3));
+            context.AddGradient(wi, WeightGradient(context, name, x, gradient));
+            if (!needed)
+            {
+                return null;
+            }
+
+            string spread = context.Node("ConvTranspose", $"{name}_grad_spread", [gradient, w],
+                OnnxAttribute.Ints("kernel_shape", Kernel, Kernel),
+                OnnxAttribute.Ints("strides", _strides),
+                OnnxAttribute.Ints("dilations", _dilation),
+                OnnxAttribute.Int("group", Groups));
+            string full = context.PadBottomRightTo($"{name}_grad_full", spread, x);
+            return padded ? context.CropTo($"{name}_grad_input", full, input, Padding.Top, Padding.Left) : full;
+        });
+    }
+
+    /// <summary>∂W for (filters, in channels / groups, k, k) from the padded input and ∂y.</summary>
+    private string WeightGradient(DifferentiableEmitContext context, string name, string x, string gradient)
+    {
+        long groups = Groups, inPerGroup = weight.shape[1], outPerGroup = weight.shape[0] / Groups;
+        string Shape(string hint, string value, params long[] middle) =>
+            context.Node("Concat", hint, [context.ShapeSlice(hint + "_n", value, 0, 1), context.Longs(hint + "_middle", middle), context.ShapeSlice(hint + "_hw", value, 2, 4)],
+                OnnxAttribute.Int("axis", 0));
+        string Reshape(string hint, string value, string shape) => context.Node("Reshape", hint, [value, shape]);
+        string Transpose(string hint, string value, params long[] perm) => context.Node("Transpose", hint, [value], OnnxAttribute.Ints("perm", perm));
+        string Flat(string hint, string value, long first) =>
+            Reshape(hint, value, context.Node("Concat", hint + "_shape", [context.Longs(hint + "_lead", first, -1), context.ShapeSlice(hint + "_hw", value, 3, 5)], OnnxAttribute.Int("axis", 0)));
+
+        // Input as (in per group, groups × N, H, W); ∂y as (groups × out per group, N, H', W').
+        string inputs = Flat($"{name}_grad_w_input", Transpose($"{name}_grad_w_input_t", Reshape($"{name}_grad_w_input_g", x, Shape($"{name}_grad_w_xs", x, groups, inPerGroup)), 2, 1, 0, 3, 4), inPerGroup);
+        string kernels = Flat($"{name}_grad_w_kernel", Transpose($"{name}_grad_w_kernel_t", Reshape($"{name}_grad_w_kernel_g", gradient, Shape($"{name}_grad_w_gs", gradient, groups, outPerGroup)), 1, 2, 0, 3, 4), groups * outPerGroup);
+        string correlation = context.Node("Conv", $"{name}_grad_w_full", [inputs, kernels],
+            OnnxAttribute.Ints("strides", _dilation), OnnxAttribute.Ints("dilations", _strides), OnnxAttribute.Int("group", Groups));
+        string cut = context.Node("Slice", $"{name}_grad_w_cut", [correlation, context.Longs($"{name}_grad_w_start", 0, 0),
+            context.Longs($"{name}_grad_w_end", Kernel, Kernel), context.Longs($"{name}_grad_w_axes", 2, 3)]);
+        return Transpose($"{name}_grad_weight", cut, 1, 0, 2, 3);
+    }
 }
 
 /// <summary>Argument checks shared by the convolution layers, so a bad size fails at construction with the layer's name.</summary>

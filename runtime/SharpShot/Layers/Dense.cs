@@ -39,4 +39,20 @@ public sealed class DenseLayer : Layer
         string b = AddWeight(context, "bias", bias);
         return graph.AddNode("Gemm", [input, w, b], PathIn(context), OnnxAttribute.Int("transB", 1));
     }
+
+    /// <inheritdoc />
+    /// <remarks>y = x Wᵀ + b: ∂W = ∂yᵀ x, ∂b = Σₙ ∂y, ∂x = ∂y W.</remarks>
+    public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input)
+    {
+        var (wi, w) = TakeWeight(context, "weight", weight);
+        var (bi, b) = TakeWeight(context, "bias", bias);
+        string name = GetName();
+        string output = context.Node("Gemm", name, [input, w, b], OnnxAttribute.Int("transB", 1));
+        return new DifferentiableOutput(output, (gradient, needed) =>
+        {
+            context.AddGradient(wi, context.Node("Gemm", $"{name}_grad_weight", [gradient, input], OnnxAttribute.Int("transA", 1)));
+            context.AddGradient(bi, context.ReduceSum($"{name}_grad_bias", gradient, keepDims: false, 0));
+            return needed ? context.Node("MatMul", $"{name}_grad_input", [gradient, w]) : null;
+        });
+    }
 }

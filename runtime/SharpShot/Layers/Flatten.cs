@@ -17,4 +17,10 @@ public sealed class FlattenLayer : Layer
     /// <inheritdoc />
     public override string EmitOnnx(OnnxEmitContext context, string input) =>
         context.Graph.AddNode("Flatten", [input], PathIn(context), OnnxAttribute.Int("axis", 1));
+
+    /// <inheritdoc />
+    /// <remarks>The gradient takes the input's shape back.</remarks>
+    public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input) =>
+        Elementwise(context.Node("Flatten", GetName(), [input], OnnxAttribute.Int("axis", 1)),
+            gradient => context.Node("Reshape", $"{GetName()}_grad", [gradient, context.Node("Shape", $"{GetName()}_input_shape", [input])]));
 }

@@ -21,4 +21,21 @@ public sealed class GlobalAvgPool2dLayer : Layer
         string pooled = graph.AddNode("GlobalAveragePool", [input], PathIn(context) + "_pooled");
         return graph.AddNode("Flatten", [pooled], PathIn(context), OnnxAttribute.Int("axis", 1));
     }
+
+    /// <inheritdoc />
+    /// <remarks>Each element of a channel gets the channel's gradient over the channel's area.</remarks>
+    public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input)
+    {
+        string name = GetName();
+        string output = context.Node("Flatten", name, [context.Node("GlobalAveragePool", $"{name}_pooled", [input])], OnnxAttribute.Int("axis", 1));
+        return Elementwise(output, gradient =>
+        {
+            string spread = context.Node("Expand", $"{name}_grad_spread", [
+                context.Node("Reshape", $"{name}_grad_4d", [gradient, context.Longs($"{name}_4d", 0, 0, 1, 1)]),
+                context.Node("Shape", $"{name}_input_shape", [input])]);
+            string area = context.Node("Cast", $"{name}_area", [context.Node("ReduceProd", $"{name}_area_long", [context.ShapeSlice($"{name}_hw", input, 2, 4)],
+                OnnxAttribute.Int("keepdims", 1))], OnnxAttribute.Int("to", (long)OnnxElementType.Float));
+            return context.Node("Div", $"{name}_grad", [spread, area]);
+        });
+    }
 }

@@ -39,6 +39,25 @@ public abstract class Layer : nn.Module<Tensor, Tensor>
     /// </summary>
     public abstract string EmitOnnx(OnnxEmitContext context, string input);
 
+    /// <summary>
+    /// Appends this layer's forward to <paramref name="context"/>'s graph with its weights taken as graph values (so an
+    /// unrolled inner loop can feed updated weights in), and returns the output with the rule that emits the backward
+    /// pass: the exact gradients of the forward with respect to the weights and the input. Layers without a rule throw.
+    /// </summary>
+    /// <exception cref="NoBackwardRuleException">The layer kind has no backward rule.</exception>
+    public virtual DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input) =>
+        throw new NoBackwardRuleException(
+            $"Layer '{GetName()}' ({GetType().Name}) has no backward rule, so a graph cannot differentiate through it (in-graph adaptation). " +
+            "Layers with one: Dense, Conv2d, ReLU, LeakyReLU, ELU, GELU, Sigmoid, Tanh, MaxPool2d, AvgPool2d, GlobalAvgPool2d, Flatten, Reshape, BatchNorm, Dropout, blocks and residual blocks of them.");
+
+    /// <summary>Takes the next weight value from <paramref name="context"/>, checked against <paramref name="own"/>'s shape.</summary>
+    protected (int Index, string Value) TakeWeight(DifferentiableEmitContext context, string name, Parameter own) =>
+        context.NextWeight(GetName(), name, own.shape);
+
+    /// <summary>The output of an element-wise layer whose input gradient is <paramref name="backward"/>(gradient) and which has no weights.</summary>
+    protected static DifferentiableOutput Elementwise(string output, Func<string, string> backward) =>
+        new(output, (gradient, needed) => needed ? backward(gradient) : null);
+
     /// <summary>Takes the next parameter from <paramref name="parameters"/>, checking it has <paramref name="own"/>'s shape.</summary>
     protected Tensor Take(ParameterCursor parameters, string name, Parameter own) => parameters.Next(GetName(), name, own.shape);
 

@@ -37,4 +37,31 @@ public sealed class MaxPool2dLayer : Layer
             OnnxAttribute.Ints("kernel_shape", _kernel),
             OnnxAttribute.Ints("strides", _strides),
             OnnxAttribute.Ints("pads", _padding[0], _padding[1], _padding[0], _padding[1]));
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Each output's gradient goes to the input element it took its maximum from: MaxPool's second output gives those
+    /// elements as indices into the flattened input, and ScatterElements adds the gradients there (overlapping windows
+    /// may pick one element twice). Needs opset 16 (ScatterElements' reduction).
+    /// </remarks>
+    public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input)
+    {
+        string name = GetName();
+        IReadOnlyList<string> outputs = context.Graph.AddNode("MaxPool", [input], [context.Name(name), context.Name($"{name}_indices")],
+            OnnxAttribute.Ints("kernel_shape", _kernel),
+            OnnxAttribute.Ints("strides", _strides),
+            OnnxAttribute.Ints("pads", _padding[0], _padding[1], _padding[0], _padding[1]));
+        return Elementwise(outputs[0], gradient =>
+        {
+            string flat = context.Longs($"{name}_flat", -1);
+            string shape = context.Node("Shape", $"{name}_input_shape", [input]);
+            string zeros = context.Node("ConstantOfShape", $"{name}_zeros", [context.Node("ReduceProd", $"{name}_size", [shape], OnnxAttribute.Int("keepdims", 1))]);
+            string scattered = context.Node("ScatterElements", $"{name}_scattered", [
+                zeros,
+                context.Node("Reshape", $"{name}_flat_indices", [outputs[1], flat]),
+                context.Node("Reshape", $"{name}_flat_grad", [gradient, flat])],
+                OnnxAttribute.Int("axis", 0), OnnxAttribute.String("reduction", "add"));
+            return context.Node("Reshape", $"{name}_grad", [scattered, shape]);
+        });
+    }
 }

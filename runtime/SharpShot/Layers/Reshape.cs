@@ -41,4 +41,10 @@ public sealed class ReshapeLayer : Layer
         string shape = graph.AddInitializer($"{PathIn(context)}.shape", [0L, .. _shape], _shape.Length + 1);
         return graph.AddNode("Reshape", [input, shape], PathIn(context));
     }
+
+    /// <inheritdoc />
+    /// <remarks>The gradient takes the input's shape back.</remarks>
+    public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input) =>
+        Elementwise(context.Node("Reshape", GetName(), [input, context.Longs($"{GetName()}_shape", [0L, .. _shape])]),
+            gradient => context.Node("Reshape", $"{GetName()}_grad", [gradient, context.Node("Shape", $"{GetName()}_input_shape", [input])]));
 }

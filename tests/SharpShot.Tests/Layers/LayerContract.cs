@@ -182,6 +182,91 @@ internal static class LayerContract
         }
     }
 
+    /// <summary>Opsets the backward rules are checked at: both sides of ReduceMean's change (18); 16 is their lowest (ScatterElements' reduction).</summary>
+    public static readonly int[] BackwardOpsets = [17, 20];
+
+    /// <summary>
+    /// Check 4: the layer's differentiable emission (<see cref="Layer.EmitDifferentiable"/>) on other weights, run by ONNX
+    /// Runtime, gives the forward and the gradients of Σ y·r (r random) with respect to the input and every weight that
+    /// TorchSharp's autograd gives, within |a − b| ≤ 1e-5·(1 + |b|); a layer kind without a backward rule throws
+    /// <see cref="NoBackwardRuleException"/> naming the layer instead. Returns false for such a layer.
+    /// </summary>
+    public static bool AssertOnnxBackwardMatchesAutograd(LayerCase @case, bool training)
+    {
+        using var scope = NewDisposeScope();
+        using LayerSubject subject = Prepare(@case);
+        (Layer layer, Tensor input) = (subject.Layer, subject.Input);
+        Tensor[] weights = OtherWeights(layer, Seed(@case.Name));
+        bool supported = true;
+        foreach (int opset in BackwardOpsets)
+        {
+            var graph = new OnnxGraphBuilder("backward", opset);
+            OnnxDimension batch = OnnxDimension.Symbolic("batch");
+            string x = graph.AddInput("input", OnnxElementType.Float, [batch, .. input.shape.Skip(1).Select(d => OnnxDimension.Fixed(d))]);
+            var values = weights.Select((w, i) => (graph.AddInitializer($"w{i}", OnnxEmitContext.FloatValues(w), w.shape), (IReadOnlyList<long>)w.shape)).ToArray();
+            var context = new DifferentiableEmitContext(graph, values, training, string.Empty);
+            DifferentiableOutput forward;
+            try
+            {
+                forward = layer.EmitDifferentiable(context, x);
+            }
+            catch (NoBackwardRuleException e)
+            {
+                Assert.Contains($"'{layer.GetName()}'", e.Message);
+                supported = false;
+                break;
+            }
+
+            context.EnsureConsumed();
+            Tensor expectedOutput;
+            Tensor[] expectedGradients;
+            Tensor upstream;
+            {
+                Tensor xGrad = input.detach().clone().requires_grad_(true);
+                Tensor[] wGrad = weights.Select(w => w.detach().clone().requires_grad_(true)).ToArray();
+                expectedOutput = layer.Forward(xGrad, new ParameterCursor(wGrad), training);
+                upstream = Uniform(Seed(@case.Name) + 1, expectedOutput.shape, -1, 1);
+                expectedGradients = [.. torch.autograd.grad([expectedOutput.mul(upstream).sum()], [xGrad, .. wGrad])];
+            }
+
+            string r = graph.AddInput("upstream", OnnxElementType.Float, [batch, .. expectedOutput.shape.Skip(1).Select(d => OnnxDimension.Fixed(d))]);
+            string gradInput = forward.Backward(r, true)!;
+            graph.AddOutput(graph.AddNode("Identity", [forward.Output], "output"), OnnxElementType.Float, [batch, .. expectedOutput.shape.Skip(1).Select(d => OnnxDimension.Fixed(d))]);
+            graph.AddOutput(graph.AddNode("Identity", [gradInput], "grad_input"), OnnxElementType.Float, [batch, .. input.shape.Skip(1).Select(d => OnnxDimension.Fixed(d))]);
+            for (int i = 0; i < weights.Length; i++)
+            {
+                Assert.True(context.Gradients.ContainsKey(i), $"{@case}: no gradient for weight {i}");
+                graph.AddOutput(graph.AddNode("Identity", [context.Gradients[i]], $"grad_w{i}"), OnnxElementType.Float, weights[i].shape.Select(d => OnnxDimension.Fixed(d)).ToArray());
+            }
+
+            using var onnx = OnnxModel.Load(graph.ToBytes());
+            var results = onnx.Run(new Dictionary<string, OnnxTensor>
+            {
+                ["input"] = OnnxTensor.Create(input.to(ScalarType.Float32).contiguous().data<float>().ToArray(), input.shape),
+                ["upstream"] = OnnxTensor.Create(upstream.contiguous().data<float>().ToArray(), upstream.shape),
+            });
+            string where = $"{@case} (training {training}) at opset {opset}";
+            AssertRelativelyClose(expectedOutput.detach(), results["output"], $"{where}: forward");
+            AssertRelativelyClose(expectedGradients[0], results["grad_input"], $"{where}: gradient of the input");
+            for (int i = 0; i < weights.Length; i++)
+            {
+                AssertRelativelyClose(expectedGradients[i + 1], results[$"grad_w{i}"], $"{where}: gradient of weight {i}");
+            }
+        }
+
+        return supported;
+    }
+
+    /// <summary>Same shape and |actual − expected| ≤ 1e-5·(1 + |expected|) everywhere.</summary>
+    private static void AssertRelativelyClose(Tensor expected, OnnxTensor actual, string what)
+    {
+        Assert.True(expected.shape.SequenceEqual(actual.Shape), $"{what}: shape [{string.Join(", ", actual.Shape)}], expected [{string.Join(", ", expected.shape)}]");
+        Tensor a = tensor(actual.GetData<float>(), expected.shape).to(ScalarType.Float64);
+        Tensor b = expected.to(ScalarType.Float64);
+        double excess = a.numel() == 0 ? 0 : a.sub(b).abs().sub(b.abs().add(1).mul(1e-5)).max().item<double>();
+        Assert.True(excess <= 0, $"{what}: |a − b| exceeds 1e-5·(1 + |b|) by {excess:E3} (max |a − b| {MaxDifference(b, a):E3})");
+    }
+
     /// <summary>
     /// Check 3: what the generator computed at compile time (output shape, parameter count, descriptor names and shapes,
     /// non-trainable values in the summary) equals what the runtime model and its layer have.

@@ -148,6 +148,18 @@ public class LayerContractTests
     public void OnnxRuntimeOnOtherWeightsEqualsTheReference(string @case, bool training) =>
         LayerContract.AssertOnnxRuntimeMatchesReference(Cases[@case], training);
 
+    /// <summary>The layer kinds with a backward rule (in-graph adaptation differentiates through them); the others must refuse by name.</summary>
+    private static readonly string[] WithoutBackwardRule =
+        ["Conv1d", "ConvTranspose2d", "LayerNorm", "Silu", "Softmax", "LogSoftmax", "Embedding", "Lstm", "Gru"];
+
+    [Theory]
+    [MemberData(nameof(CasesAndModes))]
+    public void OnnxBackwardEqualsAutogradOrTheLayerRefusesByName(string @case, bool training)
+    {
+        bool supported = LayerContract.AssertOnnxBackwardMatchesAutograd(Cases[@case], training);
+        Assert.Equal(!WithoutBackwardRule.Any(kind => @case.StartsWith(kind, StringComparison.Ordinal)), supported);
+    }
+
     [Theory]
     [MemberData(nameof(DeclaredCases))]
     public void CompileTimeShapeAndParametersEqualTheRuntimeLayers(string @case) =>
