@@ -33,4 +33,11 @@ public static class SharpShotMetadata
 
     /// <summary>The declaring C# class of the exported model.</summary>
     public const string ModelName = "sharpshot.model";
+
+    /// <summary>
+    /// Key of an adaptive model's inner loop, baked into its graph (JSON: <c>algorithm</c>, <c>task</c>, <c>steps</c>,
+    /// <c>inner_learning_rate</c>, <c>ways</c>): the model takes <c>support_x</c>, <c>support_y</c> and <c>query_x</c> and
+    /// adapts to the support set inside the graph.
+    /// </summary>
+    public const string Adaptation = "sharpshot.adaptation";
 }

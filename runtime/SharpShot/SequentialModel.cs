@@ -180,13 +180,13 @@ public abstract class SequentialModel : nn.Module<Tensor, Tensor>
     /// scaled from 8-bit pixels. Its graph normalizes, so the exported model takes raw pixel values; null for other
     /// models (their graph takes the values the model trained on).
     /// </summary>
-    private ImageInputContract? ImageContract() =>
+    internal ImageInputContract? ImageContract() =>
         InputScaling is { } scaling && scaling != InputScaling.None && InputShape is [1 or 3, > 0, > 0]
             ? new ImageInputContract(InputShape[0], InputShape[1], InputShape[2], [scaling.Scale], [scaling.Offset], normalizedInGraph: true)
             : null;
 
     /// <summary>Appends <c>input * scale + offset</c> per channel (a node is left out when it would do nothing); returns the normalized value's name.</summary>
-    private static string EmitNormalization(OnnxGraphBuilder graph, string input, ImageInputContract image)
+    internal static string EmitNormalization(OnnxGraphBuilder graph, string input, ImageInputContract image)
     {
         string value = input;
         if (image.Scale.Any(s => s != 1.0))

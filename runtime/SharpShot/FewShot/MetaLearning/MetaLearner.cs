@@ -244,6 +244,35 @@ public sealed class MetaLearner : IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes one ONNX model that adapts to a task inside the graph, for an app with nothing but an ONNX runtime: inputs
+    /// <c>support_x</c> (support samples, the model's input; raw pixels for an image model), <c>support_y</c> (int64 class
+    /// indices 0..ways−1, or float targets for regression) and <c>query_x</c>; output <c>query_logits</c> (queries × ways)
+    /// or <c>query_predictions</c>. The graph runs the inner loop — <paramref name="steps"/> gradient steps on the support
+    /// loss from the meta-trained weights, with this learner's inner learning rate (Meta-SGD: its learned rates; ANIL: the
+    /// head only), written as ONNX operators — and predicts the queries with the adapted weights, as <see cref="Adapt"/>
+    /// and a forward pass do here (batch normalization by batch statistics).
+    /// </summary>
+    /// <param name="path">Where to write the .onnx file.</param>
+    /// <param name="steps">Inner steps baked in; <see cref="MetaLearnerOptions.EffectiveEvaluationInnerSteps"/> when null.</param>
+    /// <param name="opset">ONNX opset, 16 or newer (the max-pooling gradient scatters with a reduction).</param>
+    /// <exception cref="InvalidOperationException">The algorithm does not adapt weights (Prototypical Networks adapt by prototypes: export the embedding and use FewShotClassifier).</exception>
+    /// <exception cref="Layers.NoBackwardRuleException">A layer has no backward rule; the message names it.</exception>
+    public void ExportAdaptiveOnnx(string path, int? steps = null, int opset = Onnx.OnnxGraphBuilder.DefaultOpset)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        int count = steps ?? Options.EffectiveEvaluationInnerSteps;
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 0, nameof(steps));
+        ArgumentOutOfRangeException.ThrowIfLessThan(opset, 16, nameof(opset));
+        if (_algorithm is not InnerLoopAlgorithm inner)
+        {
+            throw new InvalidOperationException(
+                $"{Options.Algorithm} does not adapt weights, so there is no inner loop to put in the graph; export the embedding (ExportOnnx) and fit prototypes with FewShotClassifier.");
+        }
+
+        AdaptiveExport.Write(inner, path, count, opset);
+    }
+
     /// <summary>Releases what the algorithm allocated (Meta-SGD's learning-rate tensors); the model is not disposed.</summary>
     public void Dispose() => _algorithm.Dispose();
 

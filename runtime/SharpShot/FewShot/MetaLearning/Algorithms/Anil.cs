@@ -13,6 +13,7 @@ internal sealed class Anil : InnerLoopAlgorithm
     private readonly Layer[] _body;
     private readonly Layer[] _head;
     private readonly int _headStart;
+    private readonly int _headLayer;
 
     public Anil(SequentialModel model, MetaLearnerOptions options) : base(model, options)
     {
@@ -23,10 +24,14 @@ internal sealed class Anil : InnerLoopAlgorithm
             headLayer--;
         }
 
+        _headLayer = headLayer;
         _body = layers.Take(headLayer).ToArray();
         _head = layers.Skip(headLayer).ToArray();
         _headStart = _body.Sum(layer => layer.parameters().Count());
     }
+
+    /// <inheritdoc />
+    public override int FirstAdaptedLayer => _headLayer;
 
     /// <inheritdoc />
     public override TaskLoss TrainingLoss(TaskTensors task)

@@ -55,6 +55,15 @@ internal abstract class InnerLoopAlgorithm : MetaLearningAlgorithm
         return InnerLoop(start, Forward, supportX, supportY, steps, secondOrder: false);
     }
 
+    /// <summary>
+    /// The first of the model's top-level logit layers the inner loop adapts (ANIL: the head's); the layers before it run
+    /// with their meta-trained weights. 0: every layer.
+    /// </summary>
+    public virtual int FirstAdaptedLayer => 0;
+
+    /// <summary>The learning rate of each element of weight <paramref name="index"/> (Meta-SGD's learned rates); null: <see cref="MetaLearnerOptions.InnerLearningRate"/> for all.</summary>
+    public virtual Tensor? LearningRateOf(int index) => null;
+
     /// <summary>The network on <paramref name="weights"/>, with batch statistics: the inner loop's and the queries' forward.</summary>
     protected Tensor Forward(Tensor x, IReadOnlyList<Tensor> weights) => Model.FunctionalLogits(x, weights, training: true);
 

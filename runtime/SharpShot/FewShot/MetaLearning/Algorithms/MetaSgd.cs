@@ -36,6 +36,9 @@ internal sealed class MetaSgd : Maml
     /// <inheritdoc />
     protected override Tensor InnerUpdate(int index, Tensor gradient) => _rates[index].mul(gradient);
 
+    /// <inheritdoc />
+    public override Tensor? LearningRateOf(int index) => _rates[index];
+
     private static Parameter[] InitialRates(SequentialModel model, MetaLearnerOptions options) =>
         model.FunctionalParameters().Select(w => new Parameter(Scalars.FullLike(w, options.InnerLearningRate), requires_grad: true)).ToArray();
 }

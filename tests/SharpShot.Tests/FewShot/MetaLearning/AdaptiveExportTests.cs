@@ -1,0 +1,128 @@
+using Microsoft.ML.OnnxRuntime;
+using DenseTensorFloat = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>;
+using DenseTensorLong = Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long>;
+using SharpShot.FewShot;
+using SharpShot.Layers;
+using SharpShot.Tests.FewShot.Episodes;
+using SharpShot.Tests.Models;
+using SharpShot.Tests.Training;
+using static TorchSharp.torch;
+
+namespace SharpShot.Tests.FewShot.MetaLearning;
+
+/// <summary>
+/// In-graph adaptation: the adaptive ONNX model, run by ONNX Runtime directly (no SharpShot code), adapts to a support
+/// set inside the graph and predicts the queries as <see cref="MetaLearner.Adapt"/> followed by a forward pass does,
+/// for every MAML-family algorithm, after 1 and 5 inner steps, within 1e-4·(1 + |b|).
+/// </summary>
+[Collection(DeterministicTrainingCollection.Name)]
+public class AdaptiveExportTests
+{
+    private static readonly FewShotDataset Train = FewShotTestData.Blobs(classes: 40, samplesPerClass: 20, seed: 1, nuisance: 0.5f);
+    private static readonly FewShotDataset Test = FewShotTestData.Blobs(classes: 15, samplesPerClass: 20, seed: 2, firstClass: 1000, nuisance: 0.5f);
+
+    public static TheoryData<MetaAlgorithm, int> AlgorithmsAndSteps()
+    {
+        var data = new TheoryData<MetaAlgorithm, int>();
+        foreach (MetaAlgorithm algorithm in new[] { MetaAlgorithm.Maml, MetaAlgorithm.FoMaml, MetaAlgorithm.Reptile, MetaAlgorithm.Anil, MetaAlgorithm.MetaSgd })
+        {
+            data.Add(algorithm, 1);
+            data.Add(algorithm, 5);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(AlgorithmsAndSteps))]
+    public void OnnxRuntimeAdaptsInTheGraphAsTheLearnerAdapts(MetaAlgorithm algorithm, int steps)
+    {
+        using var temp = new TempFolder();
+        using var scope = NewDisposeScope();
+        var model = new TinyMetaClassifier(seed: 11);
+        using var learner = new MetaLearner(model, new MetaLearnerOptions { Algorithm = algorithm, Ways = 5, Shots = 2, Queries = 3, MetaBatch = 2, Steps = 3, InnerLearningRate = 0.3 });
+        learner.MetaTrain(Train);
+        Episode episode = new EpisodeSampler(Test, 5, 2, 3, seed: 4).Sample(0);
+        float[] support = episode.Support.ToArray(), query = episode.Query.ToArray();
+        long[] labels = episode.SupportLabels.Select(l => (long)l).ToArray();
+        string path = temp.File("adaptive.onnx");
+
+        learner.ExportAdaptiveOnnx(path, steps);
+        IReadOnlyList<Tensor> adapted = learner.Adapt(tensor(support, [episode.SupportCount, 1, 8, 8]), tensor(labels), steps);
+        float[] expected;
+        using (no_grad())
+        {
+            expected = model.FunctionalLogits(tensor(query, [episode.QueryCount, 1, 8, 8]), adapted, training: true).data<float>().ToArray();
+        }
+
+        float[] actual = RunDirectly(path, support, episode.SupportCount, labels, query, episode.QueryCount, [1, 8, 8]);
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-4 * (1 + Math.Abs(expected[i])), $"{algorithm}, {steps} steps: logit {i} is {actual[i]}, the learner's {expected[i]}");
+        }
+
+        // The graph really adapts: without steps its answers are the meta-trained weights' ones.
+        learner.ExportAdaptiveOnnx(temp.File("unadapted.onnx"), steps: 0);
+        float[] unadapted = RunDirectly(temp.File("unadapted.onnx"), support, episode.SupportCount, labels, query, episode.QueryCount, [1, 8, 8]);
+        Assert.True(actual.Zip(unadapted).Max(p => Math.Abs(p.First - p.Second)) > 1e-3, "the adapted answers equal the unadapted ones");
+    }
+
+    [Fact]
+    public void A_regression_learner_adapts_to_float_targets()
+    {
+        using var temp = new TempFolder();
+        using var scope = NewDisposeScope();
+        var model = new TinyRegressor(seed: 9);
+        using var learner = new MetaLearner(model, new MetaLearnerOptions { Task = MetaTaskKind.Regression, Algorithm = MetaAlgorithm.Maml, Shots = 5, Queries = 7, MetaBatch = 1, Steps = 2, InnerLearningRate = 0.1 });
+        learner.MetaTrain(new SinusoidTasks());
+        RegressionEpisode episode = new SinusoidTasks().Episode(11, 0, 10, 6);
+        string path = temp.File("adaptive.onnx");
+
+        learner.ExportAdaptiveOnnx(path, steps: 3);
+        IReadOnlyList<Tensor> adapted = learner.Adapt(tensor(episode.SupportX, [episode.SupportCount, 1]), tensor(episode.SupportY, [episode.SupportCount, 1]), steps: 3);
+        float[] expected;
+        using (no_grad())
+        {
+            expected = model.FunctionalLogits(tensor(episode.QueryX, [episode.QueryCount, 1]), adapted, training: true).data<float>().ToArray();
+        }
+
+        using var session = new InferenceSession(path);
+        using var results = session.Run(
+        [
+            NamedOnnxValue.CreateFromTensor("support_x", new DenseTensorFloat(episode.SupportX.ToArray(), [episode.SupportCount, 1])),
+            NamedOnnxValue.CreateFromTensor("support_y", new DenseTensorFloat(episode.SupportY.ToArray(), [episode.SupportCount, 1])),
+            NamedOnnxValue.CreateFromTensor("query_x", new DenseTensorFloat(episode.QueryX.ToArray(), [episode.QueryCount, 1])),
+        ]);
+        float[] actual = results.Single(r => r.Name == "query_predictions").AsTensor<float>().ToArray();
+        Assert.Equal(expected.Length, actual.Length);
+        Assert.All(expected.Zip(actual), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-4 * (1 + Math.Abs(p.First)), $"{p.Second} vs {p.First}"));
+    }
+
+    [Fact]
+    public void Learners_without_an_inner_loop_or_layers_without_a_backward_rule_are_refused_by_name()
+    {
+        using var temp = new TempFolder();
+        using var protoNet = new MetaLearner(new TinyEmbedding(seed: 1), new MetaLearnerOptions { Algorithm = MetaAlgorithm.ProtoNet, Ways = 5 });
+        using var upsampling = new MetaLearner(new UpsamplingNet(seed: 1), new MetaLearnerOptions { Algorithm = MetaAlgorithm.Maml, Ways = 3 });
+        using var maml = new MetaLearner(new TinyMetaClassifier(seed: 1), new MetaLearnerOptions { Algorithm = MetaAlgorithm.Maml, Ways = 5 });
+
+        Assert.Contains("FewShotClassifier", Assert.Throws<InvalidOperationException>(() => protoNet.ExportAdaptiveOnnx(temp.File("p.onnx"))).Message);
+        Assert.Contains("convtranspose2d_1", Assert.Throws<NoBackwardRuleException>(() => upsampling.ExportAdaptiveOnnx(temp.File("u.onnx"))).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => maml.ExportAdaptiveOnnx(temp.File("m.onnx"), opset: 15));
+        Assert.False(File.Exists(temp.File("u.onnx")));
+    }
+
+    /// <summary>Runs the adaptive model with ONNX Runtime's own API: what an app with no SharpShot code does.</summary>
+    private static float[] RunDirectly(string path, float[] support, int supportCount, long[] labels, float[] query, int queryCount, int[] sample)
+    {
+        using var session = new InferenceSession(path);
+        using var results = session.Run(
+        [
+            NamedOnnxValue.CreateFromTensor("support_x", new DenseTensorFloat(support, [supportCount, .. sample])),
+            NamedOnnxValue.CreateFromTensor("support_y", new DenseTensorLong(labels, [supportCount])),
+            NamedOnnxValue.CreateFromTensor("query_x", new DenseTensorFloat(query, [queryCount, .. sample])),
+        ]);
+        return results.Single(r => r.Name == "query_logits").AsTensor<float>().ToArray();
+    }
+}
