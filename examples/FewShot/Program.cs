@@ -114,6 +114,10 @@ double onnxAccuracy = options.Algorithm == MetaAlgorithm.ProtoNet
     ? OnnxCheck.Prototypes(onnxPath, data.Test, options, testQueries)
     : OnnxCheck.Adapted(learner, data.Test, options, testQueries, options.OutputDirectory);
 
+var adaptive = options.Algorithm == MetaAlgorithm.ProtoNet
+    ? default((double Agreement, double TorchAccuracy, double OnnxAccuracy, double MedianMs, string Path)?)
+    : OnnxCheck.Adaptive(learner, data.Test, options, testQueries, options.OutputDirectory);
+
 if (options.Json)
 {
     Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
@@ -130,7 +134,12 @@ if (options.Json)
         ["onnx_accuracy"] = Math.Round(onnxAccuracy, 5),
         ["train_steps"] = history?.Steps ?? Report.LastStep,
         ["evaluations"] = evaluations,
-    }));
+        ["adaptive_path"] = adaptive?.Path ?? "",
+        ["adaptive_agreement"] = Math.Round(adaptive?.Agreement ?? double.NaN, 5),
+        ["adaptive_torch_accuracy"] = Math.Round(adaptive?.TorchAccuracy ?? double.NaN, 5),
+        ["adaptive_onnx_accuracy"] = Math.Round(adaptive?.OnnxAccuracy ?? double.NaN, 5),
+        ["adaptive_median_ms"] = Math.Round(adaptive?.MedianMs ?? double.NaN, 3),
+    }, new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 }
 
 return 0;

@@ -199,6 +199,65 @@ internal static class OnnxCheck
     }
 
     /// <summary>
+    /// The adaptive model (<c>adaptive.onnx</c>: the inner loop inside the graph) against the TorchSharp adaptation of the
+    /// same learner, paired on the same test episodes: the fraction of queries where both pick the same class, both
+    /// accuracies, and ONNX Runtime's median time for one episode (adaptation and all its queries).
+    /// </summary>
+    public static (double Agreement, double TorchAccuracy, double OnnxAccuracy, double MedianMs, string Path) Adaptive(
+        MetaLearner learner, FewShotDataset test, Options options, int queries, string outputDirectory)
+    {
+        string path = Path.GetFullPath(Path.Combine(outputDirectory, "adaptive.onnx"));
+        learner.ExportAdaptiveOnnx(path);
+        using var onnx = OnnxModel.Load(path);
+        ImageInputContract? image = ImageInputContract.FromMetadata(onnx.Metadata);
+        int same = 0, torchCorrect = 0, onnxCorrect = 0, total = 0;
+        var times = new List<double>();
+        foreach (Episode episode in new EpisodeSampler(test, options.Ways, options.Shots, queries, TestSeed).Episodes().Take(options.TestEpisodes))
+        {
+            long[] sample = [.. episode.SampleShape.Select(d => (long)d)];
+            long[] labels = episode.SupportLabels.Select(l => (long)l).ToArray();
+            int[] torchClasses;
+            using (var scope = NewDisposeScope())
+            {
+                IReadOnlyList<Tensor> adapted = learner.Adapt(tensor(episode.Support.ToArray(), [episode.SupportCount, .. sample]), tensor(labels));
+                using (no_grad())
+                {
+                    torchClasses = learner.Model.FunctionalLogits(tensor(episode.Query.ToArray(), [episode.QueryCount, .. sample]), adapted, training: true)
+                        .argmax(1).data<long>().ToArray().Select(c => (int)c).ToArray();
+                }
+            }
+
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            IReadOnlyDictionary<string, OnnxTensor> outputs = onnx.Run(new Dictionary<string, OnnxTensor>
+            {
+                ["support_x"] = OnnxTensor.Create(ModelInput(image, test.Scaling, episode.Support.Span).ToArray(), [episode.SupportCount, .. sample]),
+                ["support_y"] = OnnxTensor.Create(labels, episode.SupportCount),
+                ["query_x"] = OnnxTensor.Create(ModelInput(image, test.Scaling, episode.Query.Span).ToArray(), [episode.QueryCount, .. sample]),
+            });
+            times.Add(clock.Elapsed.TotalMilliseconds);
+            float[] logits = outputs["query_logits"].GetData<float>();
+            int ways = logits.Length / episode.QueryCount;
+            for (int i = 0; i < episode.QueryCount; i++)
+            {
+                ReadOnlySpan<float> row = logits.AsSpan(i * ways, ways);
+                int onnxClass = row.IndexOf(MaxOf(row));
+                same += onnxClass == torchClasses[i] ? 1 : 0;
+                onnxCorrect += onnxClass == episode.QueryLabels[i] ? 1 : 0;
+                torchCorrect += torchClasses[i] == episode.QueryLabels[i] ? 1 : 0;
+                total++;
+            }
+        }
+
+        times.Sort();
+        double median = times.Count == 0 ? double.NaN : times[times.Count / 2];
+        var result = ((double)same / total, (double)torchCorrect / total, (double)onnxCorrect / total, median, path);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ONNX Runtime, adaptation inside the graph ({path}): agrees with the TorchSharp adaptation on {result.Item1:P2} of {total:N0} queries " +
+            $"({times.Count:N0} episodes); accuracy {result.Item3:P2} vs {result.Item2:P2}; median {median:F2} ms per episode"));
+        return result;
+    }
+
+    /// <summary>
     /// What the exported model takes for samples the data set scaled when it loaded them: an image model's graph scales
     /// the pixels itself, so it gets the raw values behind them.
     /// </summary>

@@ -55,6 +55,14 @@ public sealed partial class OnnxModel
             return output.ToArray();
         }
 
+        var probabilities = new float[output.Length];
+        Softmax(output, probabilities);
+        return probabilities;
+    }
+
+    /// <summary>The softmax of <paramref name="output"/> into <paramref name="probabilities"/>, shifted by the largest value so that exp never overflows.</summary>
+    internal static void Softmax(ReadOnlySpan<float> output, Span<float> probabilities)
+    {
         double max = double.NegativeInfinity;
         foreach (float value in output)
         {
@@ -67,13 +75,10 @@ public sealed partial class OnnxModel
             total += Math.Exp(value - max);
         }
 
-        var probabilities = new float[output.Length];
         for (int i = 0; i < output.Length; i++)
         {
             probabilities[i] = (float)(Math.Exp(output[i] - max) / total);
         }
-
-        return probabilities;
     }
 
     /// <summary>Runs the model on a batch of samples in one call.</summary>

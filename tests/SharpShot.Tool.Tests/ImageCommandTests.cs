@@ -88,6 +88,36 @@ public class ImageCommandTests
     }
 
     [Fact]
+    public void Fewshot_runs_an_adaptive_model_that_adapts_to_the_support_folder_inside_its_graph()
+    {
+        using var temp = new TempFolder();
+        string model = temp.WriteBytes("adaptive.onnx", Models.BrightnessAdaptive());
+        temp.WriteBytes("support/bright/1.png", Models.Flat(250));
+        temp.WriteBytes("support/bright/2.png", Models.Flat(240));
+        temp.WriteBytes("support/dim/1.png", Models.Flat(5));
+        WriteClassFolders(temp, "query");
+        temp.WriteBytes("broken.png", "not a png"u8.ToArray());
+
+        var run = ToolRun.Of("fewshot", model, "--support", temp.File("support"), "--query", temp.File("query/light"));
+        var exported = ToolRun.Of("fewshot", model, "--support", temp.File("support"), "--export", temp.File("x.onnx"));
+        var broken = ToolRun.Of("fewshot", model, "--support", temp.File("support"), "--query", temp.File("query/light"), "--query", temp.File("broken.png"));
+        temp.WriteBytes("support/third/1.png", Models.Flat(100));
+        var threeWay = ToolRun.Of("fewshot", model, "--support", temp.File("support"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Maml adapts inside the graph (3 steps) to 2 classes from 3 support images: bright, dim", run.Output);
+        Assert.Contains(temp.File("query/light/c.png") + "\tbright\t", run.Output);
+        Assert.Contains(temp.File("query/light/d.png") + "\tdim\t", run.Output);
+        Assert.Equal(2, exported.ExitCode);
+        Assert.Contains("nothing to export", exported.Error);
+        Assert.Equal(1, broken.ExitCode);
+        Assert.Contains(temp.File("query/light/c.png") + "\tbright\t", broken.Output);
+        Assert.Contains("broken.png", broken.Error);
+        Assert.Equal(1, threeWay.ExitCode);
+        Assert.Contains("adapts to exactly 2", threeWay.Error);
+    }
+
+    [Fact]
     public void Fewshot_without_support_is_a_usage_error_and_a_missing_support_folder_a_failure()
     {
         using var temp = new TempFolder();

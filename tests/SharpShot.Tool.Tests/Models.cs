@@ -64,6 +64,33 @@ internal static class Models
         return b.ToBytes();
     }
 
+    /// <summary>
+    /// A 2-way "adaptive" model as <c>MetaLearner.ExportAdaptiveOnnx</c> lays it out (support_x, support_y, query_x →
+    /// query_logits, adaptation metadata) whose graph adapts by the support set's class mean brightness: a query's logit for
+    /// a class is minus its distance to that mean.
+    /// </summary>
+    public static byte[] BrightnessAdaptive()
+    {
+        var support = OnnxDimension.Symbolic("support");
+        var query = OnnxDimension.Symbolic("query");
+        var b = new OnnxGraphBuilder("adaptive");
+        var sx = b.AddInput("support_x", OnnxElementType.Float, [support, 1, 4, 4]);
+        var sy = b.AddInput("support_y", OnnxElementType.Int64, [support]);
+        var qx = b.AddInput("query_x", OnnxElementType.Float, [query, 1, 4, 4]);
+        var flat = b.AddInitializer("flat", [0L, 16L], 2);
+        var brightness = b.AddNode("ReduceMean", [b.AddNode("Reshape", [sx, flat], "support_flat")], "support_brightness", OnnxAttribute.Ints("axes", 1), OnnxAttribute.Int("keepdims", 0));
+        var oneHot = b.AddNode("OneHot", [sy, b.AddInitializer("ways", [2L]), b.AddInitializer("values", [0f, 1f], 2)], "one_hot", OnnxAttribute.Int("axis", -1));
+        var sums = b.AddNode("MatMul", [b.AddNode("Unsqueeze", [brightness, b.AddInitializer("zero", [0L], 1)], "row"), oneHot], "sums");
+        var counts = b.AddNode("ReduceSum", [oneHot, b.AddInitializer("axis0", [0L], 1)], "counts", OnnxAttribute.Int("keepdims", 1));
+        var means = b.AddNode("Div", [sums, counts], "means");
+        var queryBrightness = b.AddNode("ReduceMean", [b.AddNode("Reshape", [qx, flat], "query_flat")], "query_brightness", OnnxAttribute.Ints("axes", 1), OnnxAttribute.Int("keepdims", 1));
+        var logits = b.AddNode("Neg", [b.AddNode("Abs", [b.AddNode("Sub", [queryBrightness, means], "difference")], "distance")], "query_logits");
+        b.AddOutput(logits, OnnxElementType.Float, [query, 2]);
+        b.SetMetadata(SharpShotMetadata.InputImage, new ImageInputContract(1, 4, 4, [1], [0], normalizedInGraph: true).ToJson());
+        b.SetMetadata(SharpShotMetadata.Adaptation, "{\"algorithm\":\"Maml\",\"task\":\"Classification\",\"steps\":3,\"ways\":2}");
+        return b.ToBytes();
+    }
+
     /// <summary>A 4 x 4 grey PNG of one value.</summary>
     public static byte[] Flat(byte value) => TestImages.Png(4, 4, Enumerable.Repeat(value, 16).ToArray());
 }

@@ -62,6 +62,21 @@ public class AdaptiveExportTests
             Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-4 * (1 + Math.Abs(expected[i])), $"{algorithm}, {steps} steps: logit {i} is {actual[i]}, the learner's {expected[i]}");
         }
 
+        // SharpShot.Inference's AdaptiveClassifier runs the same graph from labels by name.
+        using (var classifier = SharpShot.Inference.AdaptiveClassifier.Load(path))
+        {
+            classifier.Fit(support, labels.Select(l => $"class {l}").ToArray());
+            float[] probabilities = classifier.PredictProbabilities(query);
+            Assert.Equal(steps, classifier.InnerSteps);
+            Assert.Equal(algorithm.ToString(), classifier.Algorithm);
+            for (int q = 0; q < episode.QueryCount; q++)
+            {
+                int expectedClass = Array.IndexOf(expected, expected.Skip(q * 5).Take(5).Max(), q * 5) - q * 5;
+                int actualClass = Array.IndexOf(probabilities, probabilities.Skip(q * 5).Take(5).Max(), q * 5) - q * 5;
+                Assert.Equal($"class {expectedClass}", classifier.Classes[actualClass]);
+            }
+        }
+
         // The graph really adapts: without steps its answers are the meta-trained weights' ones.
         learner.ExportAdaptiveOnnx(temp.File("unadapted.onnx"), steps: 0);
         float[] unadapted = RunDirectly(temp.File("unadapted.onnx"), support, episode.SupportCount, labels, query, episode.QueryCount, [1, 8, 8]);
