@@ -16,3 +16,8 @@ public partial class ConvBlock;
 [Model(1, 28, 28)]
 [Repeat(typeof(ConvBlock), 3), Conv2d(64, 3, Padding = 1), BatchNorm2d, Relu, Flatten]
 public partial class Conv4Embedding;
+
+/// <summary>The MAML conv-4 classifier examples/FewShot meta-trains for 5-way Omniglot: four blocks and a 5-way head.</summary>
+[Model(1, 28, 28)]
+[Repeat(typeof(ConvBlock), 4), Flatten, Dense(5)]
+public partial class Conv4Learner;

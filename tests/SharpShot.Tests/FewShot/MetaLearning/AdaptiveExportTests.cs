@@ -48,6 +48,7 @@ public class AdaptiveExportTests
         string path = temp.File("adaptive.onnx");
 
         learner.ExportAdaptiveOnnx(path, steps);
+        Keep(path, $"{algorithm}-{steps}");
         IReadOnlyList<Tensor> adapted = learner.Adapt(tensor(support, [episode.SupportCount, 1, 8, 8]), tensor(labels), steps);
         float[] expected;
         using (no_grad())
@@ -95,6 +96,7 @@ public class AdaptiveExportTests
         string path = temp.File("adaptive.onnx");
 
         learner.ExportAdaptiveOnnx(path, steps: 3);
+        Keep(path, "regression-3");
         IReadOnlyList<Tensor> adapted = learner.Adapt(tensor(episode.SupportX, [episode.SupportCount, 1]), tensor(episode.SupportY, [episode.SupportCount, 1]), steps: 3);
         float[] expected;
         using (no_grad())
@@ -126,6 +128,15 @@ public class AdaptiveExportTests
         Assert.Contains("convtranspose2d_1", Assert.Throws<NoBackwardRuleException>(() => upsampling.ExportAdaptiveOnnx(temp.File("u.onnx"))).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => maml.ExportAdaptiveOnnx(temp.File("m.onnx"), opset: 15));
         Assert.False(File.Exists(temp.File("u.onnx")));
+    }
+
+    /// <summary>A copy for tools/dev/check-adaptive-onnx.sh (ONNX's full checker) when SHARPSHOT_KEEP_ONNX names a folder.</summary>
+    private static void Keep(string path, string name)
+    {
+        if (Environment.GetEnvironmentVariable("SHARPSHOT_KEEP_ONNX") is { Length: > 0 } folder)
+        {
+            File.Copy(path, Path.Combine(folder, $"adaptive-{name}.onnx"), overwrite: true);
+        }
     }
 
     /// <summary>Runs the adaptive model with ONNX Runtime's own API: what an app with no SharpShot code does.</summary>
