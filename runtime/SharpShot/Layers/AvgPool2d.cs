@@ -60,8 +60,7 @@ public sealed class AvgPool2dLayer : Layer
             string kernel = context.Graph.AddInitializer(context.Name($"{name}_grad_kernel"), Enumerable.Repeat(1f / (k * k), (int)(k * k)).ToArray(), 1, 1, k, k);
             string spread = context.Node("ConvTranspose", $"{name}_grad_spread", [channels, kernel], OnnxAttribute.Ints("strides", _strides));
             string shape = context.Node("Shape", $"{name}_input_shape", [input]);
-            string padded = context.Node("Pad", $"{name}_grad_padded_input", [input, context.Longs($"{name}_pads", 0, 0, p, p, 0, 0, p, p)]);
-            string full = context.PadBottomRightTo($"{name}_grad_full", spread, padded);
+            string full = context.PadBottomRightTo($"{name}_grad_full", spread, input, 2 * p, 2 * p);
             string cropped = context.CropTo($"{name}_grad_cropped", full, input, p, p);
             return context.Node("Reshape", $"{name}_grad", [cropped, shape]);
         });

@@ -99,8 +99,7 @@ public sealed class Conv2dLayer : Layer
 
     /// <inheritdoc />
     /// <remarks>
-    /// The input is zero-padded first, so the convolution itself has no padding. Backward: ∂b sums ∂y over N, H, W; ∂W is
-    /// the correlation of the padded input with ∂y — one grouped convolution whose batch is the input channels of a group,
+    /// Backward: ∂b sums ∂y over N, H, W; ∂W is the correlation of the (zero-padded) input with ∂y — one grouped convolution whose batch is the input channels of a group,
     /// whose channels are (group, sample) pairs, with the forward's stride as dilation and its dilation as stride, cut to
     /// the kernel; ∂x is the transposed convolution of ∂y with W, padded to the padded input's size (rows the stride never
     /// reached get 0) and cut back to the input.
@@ -111,18 +110,17 @@ public sealed class Conv2dLayer : Layer
         var (bi, b) = TakeWeight(context, "bias", bias);
         string name = GetName();
         bool padded = Padding != default(Padding2d);
-        string x = padded
-            ? context.Node("Pad", $"{name}_padded", [input, context.Longs($"{name}_pads", 0, 0, Padding.Top, Padding.Left, 0, 0, Padding.Bottom, Padding.Right)])
-            : input;
-        string output = context.Node("Conv", name, [x, w, b],
+        OnnxAttribute pads = OnnxAttribute.Ints("pads", Padding.Top, Padding.Left, Padding.Bottom, Padding.Right);
+        string output = context.Node("Conv", name, [input, w, b],
             OnnxAttribute.Ints("kernel_shape", Kernel, Kernel),
             OnnxAttribute.Ints("strides", _strides),
+            pads,
             OnnxAttribute.Ints("dilations", _dilation),
             OnnxAttribute.Int("group", Groups));
         return new DifferentiableOutput(output, (gradient, needed) =>
         {
             context.AddGradient(bi, context.ReduceSum($"{name}_grad_bias", gradient, keepDims: false, 0, 2, 3));
-            context.AddGradient(wi, WeightGradient(context, name, x, gradient));
+            context.AddGradient(wi, WeightGradient(context, name, input, gradient, pads));
             if (!needed)
             {
                 return null;
@@ -133,13 +131,13 @@ public sealed class Conv2dLayer : Layer
                 OnnxAttribute.Ints("strides", _strides),
                 OnnxAttribute.Ints("dilations", _dilation),
                 OnnxAttribute.Int("group", Groups));
-            string full = context.PadBottomRightTo($"{name}_grad_full", spread, x);
+            string full = context.PadBottomRightTo($"{name}_grad_full", spread, input, Padding.Top + Padding.Bottom, Padding.Left + Padding.Right);
             return padded ? context.CropTo($"{name}_grad_input", full, input, Padding.Top, Padding.Left) : full;
         });
     }
 
-    /// <summary>∂W for (filters, in channels / groups, k, k) from the padded input and ∂y.</summary>
-    private string WeightGradient(DifferentiableEmitContext context, string name, string x, string gradient)
+    /// <summary>∂W for (filters, in channels / groups, k, k) from the input (padded by <paramref name="pads"/> inside the correlation) and ∂y.</summary>
+    private string WeightGradient(DifferentiableEmitContext context, string name, string x, string gradient, OnnxAttribute pads)
     {
         long groups = Groups, inPerGroup = weight.shape[1], outPerGroup = weight.shape[0] / Groups;
         string Shape(string hint, string value, params long[] middle) =>
@@ -154,7 +152,7 @@ public sealed class Conv2dLayer : Layer
         string inputs = Flat($"{name}_grad_w_input", Transpose($"{name}_grad_w_input_t", Reshape($"{name}_grad_w_input_g", x, Shape($"{name}_grad_w_xs", x, groups, inPerGroup)), 2, 1, 0, 3, 4), inPerGroup);
         string kernels = Flat($"{name}_grad_w_kernel", Transpose($"{name}_grad_w_kernel_t", Reshape($"{name}_grad_w_kernel_g", gradient, Shape($"{name}_grad_w_gs", gradient, groups, outPerGroup)), 1, 2, 0, 3, 4), groups * outPerGroup);
         string correlation = context.Node("Conv", $"{name}_grad_w_full", [inputs, kernels],
-            OnnxAttribute.Ints("strides", _dilation), OnnxAttribute.Ints("dilations", _strides), OnnxAttribute.Int("group", Groups));
+            OnnxAttribute.Ints("strides", _dilation), OnnxAttribute.Ints("dilations", _strides), pads, OnnxAttribute.Int("group", Groups));
         string cut = context.Node("Slice", $"{name}_grad_w_cut", [correlation, context.Longs($"{name}_grad_w_start", 0, 0),
             context.Longs($"{name}_grad_w_end", Kernel, Kernel), context.Longs($"{name}_grad_w_axes", 2, 3)]);
         return Transpose($"{name}_grad_weight", cut, 1, 0, 2, 3);

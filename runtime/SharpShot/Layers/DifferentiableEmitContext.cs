@@ -30,12 +30,13 @@ public sealed class DifferentiableEmitContext
     /// <param name="weights">Every trainable parameter of what is emitted, as graph value names with their shapes, in functional-forward order.</param>
     /// <param name="training">True: normalization by the statistics of the batch (as MAML adapts); false: by the running statistics.</param>
     /// <param name="prefix">Prefix of this emission's value names (e.g. <c>step1/</c>), so unrolled copies are told apart.</param>
-    public DifferentiableEmitContext(OnnxGraphBuilder graph, IReadOnlyList<(string Value, IReadOnlyList<long> Shape)> weights, bool training, string prefix)
-        : this(graph ?? throw new ArgumentNullException(nameof(graph)), new WeightCursor(weights), training, string.Empty, prefix, new Dictionary<int, string>())
+    /// <param name="forwardOnly">True when no backward pass will be asked for (the queries' forward): layers may emit a cheaper forward, and their backward rules must not be called.</param>
+    public DifferentiableEmitContext(OnnxGraphBuilder graph, IReadOnlyList<(string Value, IReadOnlyList<long> Shape)> weights, bool training, string prefix, bool forwardOnly = false)
+        : this(graph ?? throw new ArgumentNullException(nameof(graph)), new WeightCursor(weights), training, string.Empty, prefix, new Dictionary<int, string>(), forwardOnly)
     {
     }
 
-    private DifferentiableEmitContext(OnnxGraphBuilder graph, WeightCursor weights, bool training, string scope, string prefix, Dictionary<int, string> gradients)
+    private DifferentiableEmitContext(OnnxGraphBuilder graph, WeightCursor weights, bool training, string scope, string prefix, Dictionary<int, string> gradients, bool forwardOnly)
     {
         Graph = graph;
         _weights = weights;
@@ -43,7 +44,11 @@ public sealed class DifferentiableEmitContext
         Scope = scope;
         Prefix = prefix;
         Gradients = gradients;
+        ForwardOnly = forwardOnly;
     }
+
+    /// <summary>True when no backward pass will be asked for: layers emit their cheapest forward (max pooling without its indices).</summary>
+    public bool ForwardOnly { get; }
 
     /// <summary>The graph being built.</summary>
     public OnnxGraphBuilder Graph { get; }
@@ -61,7 +66,7 @@ public sealed class DifferentiableEmitContext
     public Dictionary<int, string> Gradients { get; }
 
     /// <summary>The context for the layers inside the container <paramref name="name"/>.</summary>
-    public DifferentiableEmitContext Enter(string name) => new(Graph, _weights, Training, Scope + name + ".", Prefix, Gradients);
+    public DifferentiableEmitContext Enter(string name) => new(Graph, _weights, Training, Scope + name + ".", Prefix, Gradients, ForwardOnly);
 
     /// <summary>The value name hint for <paramref name="local"/> in this scope and emission.</summary>
     public string Name(string local) => Prefix + Scope + local;
@@ -103,11 +108,18 @@ public sealed class DifferentiableEmitContext
 
     /// <summary>
     /// <paramref name="value"/> (N, C, h, w) zero-padded at the bottom and right to the height and width of
-    /// <paramref name="like"/>: what a transposed convolution leaves short when the forward's stride did not cover the input.
+    /// <paramref name="like"/> grown by <paramref name="growRows"/> and <paramref name="growColumns"/> (the forward's padding): what a transposed
+    /// convolution leaves short when the forward's stride did not cover the padded input.
     /// </summary>
-    public string PadBottomRightTo(string hint, string value, string like)
+    public string PadBottomRightTo(string hint, string value, string like, long growRows = 0, long growColumns = 0)
     {
-        string extra = Node("Sub", hint + "_extra", [ShapeSlice(hint + "_target", like, 2, 4), ShapeSlice(hint + "_have", value, 2, 4)]);
+        string target = ShapeSlice(hint + "_target", like, 2, 4);
+        if (growRows != 0 || growColumns != 0)
+        {
+            target = Node("Add", hint + "_target_padded", [target, Longs(hint + "_grow", growRows, growColumns)]);
+        }
+
+        string extra = Node("Sub", hint + "_extra", [target, ShapeSlice(hint + "_have", value, 2, 4)]);
         string pads = Node("Concat", hint + "_pads", [Longs(hint + "_no_pads", 0, 0, 0, 0, 0, 0), extra], OnnxAttribute.Int("axis", 0));
         return Node("Pad", hint, [value, pads]);
     }

@@ -47,6 +47,16 @@ public sealed class MaxPool2dLayer : Layer
     public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input)
     {
         string name = GetName();
+        if (context.ForwardOnly)
+        {
+            // No backward: the plain pooling, which ONNX Runtime runs faster than the one that also gives indices.
+            return Elementwise(context.Node("MaxPool", name, [input],
+                OnnxAttribute.Ints("kernel_shape", _kernel),
+                OnnxAttribute.Ints("strides", _strides),
+                OnnxAttribute.Ints("pads", _padding[0], _padding[1], _padding[0], _padding[1])),
+                _ => throw new InvalidOperationException($"{name} was emitted forward-only; it has no backward pass."));
+        }
+
         IReadOnlyList<string> outputs = context.Graph.AddNode("MaxPool", [input], [context.Name(name), context.Name($"{name}_indices")],
             OnnxAttribute.Ints("kernel_shape", _kernel),
             OnnxAttribute.Ints("strides", _strides),

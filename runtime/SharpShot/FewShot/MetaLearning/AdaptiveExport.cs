@@ -50,8 +50,8 @@ internal static class AdaptiveExport
             .ToArray();
 
         // The body (ANIL: all but the head) runs once per set with its meta-trained weights; the head adapts.
-        string supportFeatures = body.Length == 0 ? supportX : Forward(graph, body, weights[..bodyWeights], supportX, "support/").Output;
-        string queryFeatures = body.Length == 0 ? queryX : Forward(graph, body, weights[..bodyWeights], queryX, "query/").Output;
+        string supportFeatures = body.Length == 0 ? supportX : Forward(graph, body, weights[..bodyWeights], supportX, "support/", forwardOnly: true).Output;
+        string queryFeatures = body.Length == 0 ? queryX : Forward(graph, body, weights[..bodyWeights], queryX, "query/", forwardOnly: true).Output;
         var adapted = weights[bodyWeights..].ToArray();
         for (int step = 1; step <= steps; step++)
         {
@@ -73,7 +73,7 @@ internal static class AdaptiveExport
             }
         }
 
-        string answers = Forward(graph, head, adapted, queryFeatures, "query_adapted/").Output;
+        string answers = Forward(graph, head, adapted, queryFeatures, "query_adapted/", forwardOnly: true).Output;
         string outputName = classification ? "query_logits" : "query_predictions";
         graph.AddOutput(graph.AddNode("Identity", [answers], outputName), OnnxElementType.Float, [query, .. answer]);
 
@@ -100,10 +100,10 @@ internal static class AdaptiveExport
 
     /// <summary>Emits <paramref name="layers"/> differentiably on <paramref name="weights"/>; the output, each layer's backward rule, and the context holding the gradients.</summary>
     private static (string Output, List<DifferentiableOutput> Tape, DifferentiableEmitContext Context) Forward(
-        OnnxGraphBuilder graph, IReadOnlyList<Layer> layers, IReadOnlyList<(string Value, IReadOnlyList<long> Shape)> weights, string input, string prefix)
+        OnnxGraphBuilder graph, IReadOnlyList<Layer> layers, IReadOnlyList<(string Value, IReadOnlyList<long> Shape)> weights, string input, string prefix, bool forwardOnly = false)
     {
         // Batch statistics, as the inner loop and the query predictions run (InnerLoopAlgorithm.Forward).
-        var context = new DifferentiableEmitContext(graph, weights, training: true, prefix);
+        var context = new DifferentiableEmitContext(graph, weights, training: true, prefix, forwardOnly);
         var tape = new List<DifferentiableOutput>(layers.Count);
         foreach (Layer layer in layers)
         {
