@@ -25,6 +25,9 @@ internal sealed record Options
         "  --seed S              seed of weights and episodes (default 1)\n" +
         "  --out DIR             where the ONNX files and the checkpoint go (default fewshot-out); a run with the same\n" +
         "                        settings resumes from DIR's checkpoint\n" +
+        "  --query-normalization support|batch\n" +
+        "                        MAML family: batch norm for the queries after adaptation uses the support set's\n" +
+        "                        statistics (default: each query's answer is its own) or the query batch's (transductive)\n" +
         "  --json                end the output with one JSON line of results";
 
     public string? DataPath { get; init; }
@@ -64,6 +67,9 @@ internal sealed record Options
 
     public bool Json { get; init; }
 
+    /// <summary>How batch norm normalizes the queries after adaptation (MAML family): --query-normalization support|batch.</summary>
+    public QueryNormalization QueryNormalization { get; init; } = QueryNormalization.SupportStatistics;
+
     public bool Help { get; init; }
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with a message for the user.</summary>
@@ -87,6 +93,12 @@ internal sealed record Options
                 "--seed" => options with { Seed = Whole(name, Value(args, ref i), minimum: 0) },
                 "--out" => options with { OutputDirectory = Value(args, ref i) },
                 "--json" => options with { Json = true },
+                "--query-normalization" => options with { QueryNormalization = Value(args, ref i).ToLowerInvariant() switch
+                {
+                    "support" => QueryNormalization.SupportStatistics,
+                    "batch" => QueryNormalization.QueryBatch,
+                    var other => throw new ArgumentException($"--query-normalization must be support or batch; got '{other}'."),
+                } },
                 "--augment" => options with { AugmentGiven = true },
                 "--no-augment" => options with { AugmentGiven = false },
                 "-h" or "--help" => options with { Help = true },

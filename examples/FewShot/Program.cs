@@ -57,6 +57,7 @@ Directory.CreateDirectory(options.OutputDirectory);
 MetaLearnerOptions settings = defaults with
 {
     Steps = steps,
+    QueryNormalization = options.QueryNormalization,
     // Prototypical Networks halve Adam's rate at even intervals (Snell et al.: every 2,000 episodes); here six times
     // over the run, whatever its length, so a longer budget also anneals later.
     LearningRateHalvingEvery = options.Algorithm == MetaAlgorithm.ProtoNet ? Math.Max(1, steps / 6) : defaults.LearningRateHalvingEvery,
@@ -123,6 +124,7 @@ if (options.Json)
     Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
     {
         ["algorithm"] = options.Algorithm.ToString().ToLowerInvariant(),
+        ["query_normalization"] = options.QueryNormalization == QueryNormalization.SupportStatistics ? "support" : "batch",
         ["ways"] = options.Ways,
         ["shots"] = options.Shots,
         ["test_accuracy"] = Math.Round(result!.Accuracy, 5),

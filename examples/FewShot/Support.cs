@@ -167,7 +167,8 @@ internal static class OnnxCheck
 
     /// <summary>
     /// Accuracy of ONNX Runtime on the first 20 test episodes' queries, each with the learner adapted to the
-    /// episode's support set in TorchSharp and exported (batch norm then uses the meta-training running statistics).
+    /// episode's support set in TorchSharp and exported (batch norm as --query-normalization says: by default the
+    /// support set's statistics, written into the file; with "batch", the statistics of the queries given together).
     /// </summary>
     public static double Adapted(MetaLearner learner, FewShotDataset test, Options options, int queries, string outputDirectory)
     {
@@ -219,12 +220,8 @@ internal static class OnnxCheck
             int[] torchClasses;
             using (var scope = NewDisposeScope())
             {
-                IReadOnlyList<Tensor> adapted = learner.Adapt(tensor(episode.Support.ToArray(), [episode.SupportCount, .. sample]), tensor(labels));
-                using (no_grad())
-                {
-                    torchClasses = learner.Model.FunctionalLogits(tensor(episode.Query.ToArray(), [episode.QueryCount, .. sample]), adapted, training: true)
-                        .argmax(1).data<long>().ToArray().Select(c => (int)c).ToArray();
-                }
+                torchClasses = learner.Predict(tensor(episode.Support.ToArray(), [episode.SupportCount, .. sample]), tensor(labels), tensor(episode.Query.ToArray(), [episode.QueryCount, .. sample]))
+                    .argmax(1).data<long>().ToArray().Select(c => (int)c).ToArray();
             }
 
             var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -131,7 +131,11 @@ public abstract class SequentialModel : nn.Module<Tensor, Tensor>
     /// </param>
     /// <param name="opset">ONNX opset, <see cref="MinimumExportOpset"/> or newer; the IR version follows it.</param>
     /// <exception cref="ArgumentException">Too few or too many weights, or one of the wrong shape.</exception>
-    public void ExportOnnx(string path, IReadOnlyList<Tensor> weights, bool training, int opset = OnnxGraphBuilder.DefaultOpset)
+    public void ExportOnnx(string path, IReadOnlyList<Tensor> weights, bool training, int opset = OnnxGraphBuilder.DefaultOpset) =>
+        ExportOnnx(path, weights, training, opset, statistics: null);
+
+    /// <summary>As <see cref="ExportOnnx(string, IReadOnlyList{Tensor}, bool, int)"/>, with batch norm normalizing by <paramref name="statistics"/> where they have a layer.</summary>
+    internal void ExportOnnx(string path, IReadOnlyList<Tensor> weights, bool training, int opset, BatchStatistics? statistics)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(weights);
@@ -145,7 +149,7 @@ public abstract class SequentialModel : nn.Module<Tensor, Tensor>
         string input = graph.AddInput("input", OnnxElementType.Float, [batch, .. InputShape.Select(d => OnnxDimension.Fixed(d))]);
         ImageInputContract? image = ImageContract();
         string normalized = image is { NormalizedInGraph: true } ? EmitNormalization(graph, input, image) : input;
-        var context = new OnnxEmitContext(graph, weights, training);
+        var context = new OnnxEmitContext(graph, weights, training, statistics);
         string last = EmitOnnxGraph(context, normalized);
         context.Weights.EnsureConsumed();
 

@@ -74,6 +74,24 @@ public sealed class BatchNormLayer : Layer
     {
         Tensor gamma = Take(parameters, "weight", weight);
         Tensor beta = Take(parameters, "bias", bias);
+        if (BatchStatistics.Active is { } active && training)
+        {
+            if (!active.Recording && active.Statistics.TryGet(this, out var given))
+            {
+                // The statistics of another set (a task's support set) normalize this one: no batch statistics.
+                return nn.functional.batch_norm(x, given.Mean, given.Variance, gamma, beta, false, Momentum, Epsilon);
+            }
+
+            if (active.Recording)
+            {
+                long[] axes = [0, .. Enumerable.Range(2, (int)x.dim() - 2).Select(a => (long)a)];
+                using (no_grad())
+                {
+                    active.Statistics.Set(this, x.mean(axes), x.var(axes, unbiased: false));
+                }
+            }
+        }
+
         if (training)
         {
             using (no_grad())
@@ -95,16 +113,19 @@ public sealed class BatchNormLayer : Layer
     public override string EmitOnnx(OnnxEmitContext context, string input)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Training)
+        (Tensor Mean, Tensor Variance) given = default;
+        bool fromAnotherSet = context.Statistics?.TryGet(this, out given) == true;
+        if (context.Training && !fromAnotherSet)
         {
             return EmitBatchStatistics(context, input);
         }
 
+        // Running statistics, or those recorded on another set (a task's support set), as constants.
         string name = GetName();
         string scale = AddWeight(context, "weight", weight);
         string shift = AddWeight(context, "bias", bias);
-        string mean = context.AddInitializer($"{name}.running_mean", running_mean);
-        string variance = context.AddInitializer($"{name}.running_var", running_var);
+        string mean = context.AddInitializer($"{name}.{(fromAnotherSet ? "support_mean" : "running_mean")}", fromAnotherSet ? given.Mean! : running_mean);
+        string variance = context.AddInitializer($"{name}.{(fromAnotherSet ? "support_var" : "running_var")}", fromAnotherSet ? given.Variance! : running_var);
         return context.Graph.AddNode("BatchNormalization", [input, scale, shift, mean, variance], PathIn(context),
             OnnxAttribute.Float("epsilon", (float)Epsilon));
     }
@@ -150,11 +171,25 @@ public sealed class BatchNormLayer : Layer
         string grouped = context.Node("Reshape", $"{name}_grouped", [input, context.Longs($"{name}_grouped_shape", 0, 0, -1)]);
         string centered, std;
         long features = weight.shape[0];
-        if (context.Training)
+        string path = context.Scope + name;
+        bool batchStatistics = context.Training;
+        if (context.Training && !context.RecordStatistics && context.Statistics?.TryGetValue(path, out var given) == true)
         {
-            centered = context.Node("Sub", $"{name}_centered", [grouped, context.ReduceMean($"{name}_mean", grouped, 0, 2)]);
+            // Another set's statistics (a task's support set's) normalize this one.
+            centered = context.Node("Sub", $"{name}_centered", [grouped, given.Mean]);
+            std = given.Std;
+            batchStatistics = false;
+        }
+        else if (context.Training)
+        {
+            string mean = context.ReduceMean($"{name}_mean", grouped, 0, 2);
+            centered = context.Node("Sub", $"{name}_centered", [grouped, mean]);
             string variance = context.ReduceMean($"{name}_variance", context.Node("Mul", $"{name}_squared", [centered, centered]), 0, 2);
             std = context.Node("Sqrt", $"{name}_std", [context.Node("Add", $"{name}_variance_eps", [variance, context.Constant($"{name}_epsilon", (float)Epsilon)])]);
+            if (context.RecordStatistics)
+            {
+                context.Statistics![path] = (mean, std);
+            }
         }
         else
         {
@@ -178,7 +213,7 @@ public sealed class BatchNormLayer : Layer
             }
 
             string slope = context.Node("Div", $"{name}_grad_slope", [scale, std]);
-            string inner = context.Training
+            string inner = batchStatistics
                 ? context.Node("Sub", $"{name}_grad_inner", [
                     context.Node("Sub", $"{name}_grad_centered", [g, context.ReduceMean($"{name}_grad_mean", g, 0, 2)]),
                     context.Node("Mul", $"{name}_grad_projection", [normalized, context.ReduceMean($"{name}_grad_normalized_mean", gNormalized, 0, 2)])])
@@ -191,4 +226,65 @@ public sealed class BatchNormLayer : Layer
     private static string ReduceMean(OnnxGraphBuilder graph, string input, string output) => graph.Opset >= 18
         ? graph.AddNode("ReduceMean", [input, graph.AddInitializer($"{output}_axes", [0L, 2L], 2)], output, OnnxAttribute.Int("keepdims", 1))
         : graph.AddNode("ReduceMean", [input], output, OnnxAttribute.Ints("axes", 0, 2), OnnxAttribute.Int("keepdims", 1));
+}
+
+/// <summary>
+/// The batch statistics of one set per batch-norm layer: recorded while one set (a task's support set) runs through the
+/// network in training mode, then used for another (its queries), so that each query is normalized by the support set's
+/// statistics and its answer does not depend on the other queries (<see cref="QueryNormalization.SupportStatistics"/>).
+/// Owns the recorded tensors.
+/// </summary>
+public sealed class BatchStatistics : IDisposable
+{
+    private static readonly AsyncLocal<(BatchStatistics Statistics, bool Recording)?> Current = new();
+    private readonly Dictionary<BatchNormLayer, (Tensor Mean, Tensor Variance)> _byLayer = [];
+
+    /// <summary>Number of layers recorded.</summary>
+    public int Count => _byLayer.Count;
+
+    internal static (BatchStatistics Statistics, bool Recording)? Active => Current.Value;
+
+    /// <summary>Until disposed, batch-norm layers running in training mode on this thread (and its awaits) record their batch's mean and biased variance here.</summary>
+    public IDisposable Record() => Enter(recording: true);
+
+    /// <summary>Until disposed, batch-norm layers running in training mode normalize with the statistics recorded here instead of their batch's.</summary>
+    public IDisposable Apply() => Enter(recording: false);
+
+    /// <summary>The recorded mean and biased variance of <paramref name="layer"/>.</summary>
+    public bool TryGet(BatchNormLayer layer, out (Tensor Mean, Tensor Variance) statistics) => _byLayer.TryGetValue(layer, out statistics);
+
+    internal void Set(BatchNormLayer layer, Tensor mean, Tensor variance)
+    {
+        if (_byLayer.Remove(layer, out var earlier))
+        {
+            earlier.Mean.Dispose();
+            earlier.Variance.Dispose();
+        }
+
+        _byLayer[layer] = (mean.detach().clone().DetachFromDisposeScope(), variance.detach().clone().DetachFromDisposeScope());
+    }
+
+    /// <summary>Releases the recorded tensors.</summary>
+    public void Dispose()
+    {
+        foreach (var (mean, variance) in _byLayer.Values)
+        {
+            mean.Dispose();
+            variance.Dispose();
+        }
+
+        _byLayer.Clear();
+    }
+
+    private Scope Enter(bool recording)
+    {
+        var scope = new Scope(Current.Value);
+        Current.Value = (this, recording);
+        return scope;
+    }
+
+    private sealed class Scope((BatchStatistics, bool)? previous) : IDisposable
+    {
+        public void Dispose() => Current.Value = previous;
+    }
 }

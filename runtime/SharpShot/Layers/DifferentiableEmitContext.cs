@@ -31,12 +31,20 @@ public sealed class DifferentiableEmitContext
     /// <param name="training">True: normalization by the statistics of the batch (as MAML adapts); false: by the running statistics.</param>
     /// <param name="prefix">Prefix of this emission's value names (e.g. <c>step1/</c>), so unrolled copies are told apart.</param>
     /// <param name="forwardOnly">True when no backward pass will be asked for (the queries' forward): layers may emit a cheaper forward, and their backward rules must not be called.</param>
-    public DifferentiableEmitContext(OnnxGraphBuilder graph, IReadOnlyList<(string Value, IReadOnlyList<long> Shape)> weights, bool training, string prefix, bool forwardOnly = false)
-        : this(graph ?? throw new ArgumentNullException(nameof(graph)), new WeightCursor(weights), training, string.Empty, prefix, new Dictionary<int, string>(), forwardOnly)
+    /// <param name="statistics">
+    /// Batch-norm statistics by layer path (<see cref="Scope"/> and name): with <paramref name="recordStatistics"/>, batch-norm
+    /// layers add their batch's mean and standard deviation values here; without, layers found here normalize by those
+    /// values instead of their batch's (a task's queries by its support set's).
+    /// </param>
+    /// <param name="recordStatistics">Whether <paramref name="statistics"/> is filled (true) or read (false).</param>
+    public DifferentiableEmitContext(OnnxGraphBuilder graph, IReadOnlyList<(string Value, IReadOnlyList<long> Shape)> weights, bool training, string prefix, bool forwardOnly = false,
+        Dictionary<string, (string Mean, string Std)>? statistics = null, bool recordStatistics = false)
+        : this(graph ?? throw new ArgumentNullException(nameof(graph)), new WeightCursor(weights), training, string.Empty, prefix, new Dictionary<int, string>(), forwardOnly, statistics, recordStatistics)
     {
     }
 
-    private DifferentiableEmitContext(OnnxGraphBuilder graph, WeightCursor weights, bool training, string scope, string prefix, Dictionary<int, string> gradients, bool forwardOnly)
+    private DifferentiableEmitContext(OnnxGraphBuilder graph, WeightCursor weights, bool training, string scope, string prefix, Dictionary<int, string> gradients, bool forwardOnly,
+        Dictionary<string, (string Mean, string Std)>? statistics, bool recordStatistics)
     {
         Graph = graph;
         _weights = weights;
@@ -45,7 +53,15 @@ public sealed class DifferentiableEmitContext
         Prefix = prefix;
         Gradients = gradients;
         ForwardOnly = forwardOnly;
+        Statistics = statistics;
+        RecordStatistics = recordStatistics;
     }
+
+    /// <summary>Batch-norm statistics by layer path, recorded or read (see the constructor); null when none.</summary>
+    public Dictionary<string, (string Mean, string Std)>? Statistics { get; }
+
+    /// <summary>True when batch-norm layers record their batch's statistics into <see cref="Statistics"/>.</summary>
+    public bool RecordStatistics { get; }
 
     /// <summary>True when no backward pass will be asked for: layers emit their cheapest forward (max pooling without its indices).</summary>
     public bool ForwardOnly { get; }
@@ -66,7 +82,7 @@ public sealed class DifferentiableEmitContext
     public Dictionary<int, string> Gradients { get; }
 
     /// <summary>The context for the layers inside the container <paramref name="name"/>.</summary>
-    public DifferentiableEmitContext Enter(string name) => new(Graph, _weights, Training, Scope + name + ".", Prefix, Gradients, ForwardOnly);
+    public DifferentiableEmitContext Enter(string name) => new(Graph, _weights, Training, Scope + name + ".", Prefix, Gradients, ForwardOnly, Statistics, RecordStatistics);
 
     /// <summary>The value name hint for <paramref name="local"/> in this scope and emission.</summary>
     public string Name(string local) => Prefix + Scope + local;

@@ -21,18 +21,23 @@ public sealed class OnnxEmitContext
     /// the statistics of the batch the ONNX model is given (how MAML-family learners adapt and predict). Dropout is
     /// inactive either way: an exported model answers the same input the same way.
     /// </param>
-    public OnnxEmitContext(OnnxGraphBuilder graph, IReadOnlyList<Tensor> weights, bool training)
-        : this(graph ?? throw new ArgumentNullException(nameof(graph)), new ParameterCursor(weights), training, string.Empty)
+    /// <param name="statistics">Batch statistics recorded on another set (a task's support set): batch-norm layers with statistics here normalize by them, as constants, whatever <paramref name="training"/> says.</param>
+    public OnnxEmitContext(OnnxGraphBuilder graph, IReadOnlyList<Tensor> weights, bool training, BatchStatistics? statistics = null)
+        : this(graph ?? throw new ArgumentNullException(nameof(graph)), new ParameterCursor(weights), training, string.Empty, statistics)
     {
     }
 
-    private OnnxEmitContext(OnnxGraphBuilder graph, ParameterCursor weights, bool training, string scope)
+    private OnnxEmitContext(OnnxGraphBuilder graph, ParameterCursor weights, bool training, string scope, BatchStatistics? statistics)
     {
         Graph = graph;
         Weights = weights;
         Training = training;
         Scope = scope;
+        Statistics = statistics;
     }
+
+    /// <summary>Batch statistics recorded on another set, which batch-norm layers use as constants; null when none.</summary>
+    public BatchStatistics? Statistics { get; }
 
     /// <summary>The graph being built.</summary>
     public OnnxGraphBuilder Graph { get; }
@@ -53,7 +58,7 @@ public sealed class OnnxEmitContext
     public OnnxEmitContext Enter(string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        return new OnnxEmitContext(Graph, Weights, Training, Scope + name + ".");
+        return new OnnxEmitContext(Graph, Weights, Training, Scope + name + ".", Statistics);
     }
 
     /// <summary>

@@ -62,6 +62,9 @@ internal static class Defaults
         /// <summary>The inner loop's learning rate: Finn et al.'s for Omniglot.</summary>
         public const double InnerLearningRate = 0.4;
 
+        /// <summary>Queries normalized by the support set's statistics: one query's answer does not depend on the others'.</summary>
+        public const QueryNormalization QueryNormalization = QueryNormalization.SupportStatistics;
+
         /// <summary>Adam's (outer) learning rate.</summary>
         public const double LearningRate = 1e-3;
 

@@ -49,9 +49,11 @@ internal static class AdaptiveExport
             .Select(p => (Value: graph.AddInitializer(p.Second.Name, OnnxEmitContext.FloatValues(p.First), [.. p.Second.Shape]), Shape: p.Second.Shape))
             .ToArray();
 
-        // The body (ANIL: all but the head) runs once per set with its meta-trained weights; the head adapts.
-        string supportFeatures = body.Length == 0 ? supportX : Forward(graph, body, weights[..bodyWeights], supportX, "support/", forwardOnly: true).Output;
-        string queryFeatures = body.Length == 0 ? queryX : Forward(graph, body, weights[..bodyWeights], queryX, "query/", forwardOnly: true).Output;
+        // The body (ANIL: all but the head) runs once per set with its meta-trained weights; the head adapts. With the
+        // support set's statistics, the support set's pass records every batch-norm layer's and the queries' reuses them.
+        bool supportStatistics = options.QueryNormalization == QueryNormalization.SupportStatistics;
+        Dictionary<string, (string Mean, string Std)>? statistics = supportStatistics ? [] : null;
+        string supportFeatures = body.Length == 0 ? supportX : Forward(graph, body, weights[..bodyWeights], supportX, "support/", forwardOnly: true, statistics, record: true).Output;
         var adapted = weights[bodyWeights..].ToArray();
         for (int step = 1; step <= steps; step++)
         {
@@ -73,7 +75,13 @@ internal static class AdaptiveExport
             }
         }
 
-        string answers = Forward(graph, head, adapted, queryFeatures, "query_adapted/", forwardOnly: true).Output;
+        if (supportStatistics)
+        {
+            Forward(graph, head, adapted, supportFeatures, "support_adapted/", forwardOnly: true, statistics, record: true);
+        }
+
+        string queryFeatures = body.Length == 0 ? queryX : Forward(graph, body, weights[..bodyWeights], queryX, "query/", forwardOnly: true, statistics).Output;
+        string answers = Forward(graph, head, adapted, queryFeatures, "query_adapted/", forwardOnly: true, statistics).Output;
         string outputName = classification ? "query_logits" : "query_predictions";
         graph.AddOutput(graph.AddNode("Identity", [answers], outputName), OnnxElementType.Float, [query, .. answer]);
 
@@ -89,6 +97,7 @@ internal static class AdaptiveExport
             ["learned_rates"] = algorithm.LearningRateOf(0) is not null,
             ["adapted_layers"] = head.Length,
             ["ways"] = model.OutputShape[0],
+            ["query_normalization"] = options.QueryNormalization.ToString(),
         }));
         if (image is not null)
         {
@@ -100,10 +109,11 @@ internal static class AdaptiveExport
 
     /// <summary>Emits <paramref name="layers"/> differentiably on <paramref name="weights"/>; the output, each layer's backward rule, and the context holding the gradients.</summary>
     private static (string Output, List<DifferentiableOutput> Tape, DifferentiableEmitContext Context) Forward(
-        OnnxGraphBuilder graph, IReadOnlyList<Layer> layers, IReadOnlyList<(string Value, IReadOnlyList<long> Shape)> weights, string input, string prefix, bool forwardOnly = false)
+        OnnxGraphBuilder graph, IReadOnlyList<Layer> layers, IReadOnlyList<(string Value, IReadOnlyList<long> Shape)> weights, string input, string prefix,
+        bool forwardOnly = false, Dictionary<string, (string Mean, string Std)>? statistics = null, bool record = false)
     {
-        // Batch statistics, as the inner loop and the query predictions run (InnerLoopAlgorithm.Forward).
-        var context = new DifferentiableEmitContext(graph, weights, training: true, prefix, forwardOnly);
+        // Batch statistics, as the inner loop runs (InnerLoopAlgorithm.Forward); the queries' may be the support set's.
+        var context = new DifferentiableEmitContext(graph, weights, training: true, prefix, forwardOnly, statistics, record);
         var tape = new List<DifferentiableOutput>(layers.Count);
         foreach (Layer layer in layers)
         {

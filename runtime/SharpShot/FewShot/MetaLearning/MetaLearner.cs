@@ -1,3 +1,4 @@
+using SharpShot.Layers;
 using SharpShot.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -215,6 +216,42 @@ public sealed class MetaLearner : IDisposable
     }
 
     /// <summary>
+    /// Adapts to the support set (<see cref="Adapt"/>) and predicts the queries with the adapted weights, batch norm
+    /// normalizing the queries as <see cref="MetaLearnerOptions.QueryNormalization"/> says: by default with the support
+    /// set's statistics, so a query's output does not depend on the other queries given with it.
+    /// </summary>
+    /// <param name="supportX">Support samples, shape (count, input shape).</param>
+    /// <param name="supportY">Class indices (int64, classification) or targets (float, regression).</param>
+    /// <param name="queryX">Query samples, shape (count, input shape).</param>
+    /// <param name="steps">Inner steps; <see cref="MetaLearnerOptions.EffectiveEvaluationInnerSteps"/> when null.</param>
+    /// <returns>The queries' logits (or predictions), detached.</returns>
+    /// <exception cref="InvalidOperationException">The algorithm does not adapt weights.</exception>
+    public Tensor Predict(Tensor supportX, Tensor supportY, Tensor queryX, int? steps = null)
+    {
+        ArgumentNullException.ThrowIfNull(queryX);
+        InnerLoopAlgorithm inner = RequireInnerLoop();
+        IReadOnlyList<Tensor> adapted = Adapt(supportX, supportY, steps);
+        try
+        {
+            using var scope = NewDisposeScope();
+            using (no_grad())
+            {
+                return inner.PredictQueries(supportX.to(Model.Device), queryX.to(Model.Device), adapted).detach().MoveToOuterDisposeScope();
+            }
+        }
+        finally
+        {
+            foreach (Tensor tensor in adapted)
+            {
+                tensor.Dispose();
+            }
+        }
+    }
+
+    private InnerLoopAlgorithm RequireInnerLoop() => _algorithm as InnerLoopAlgorithm ?? throw new InvalidOperationException(
+        $"{Options.Algorithm} does not adapt weights (there is no inner loop); export the embedding (ExportOnnx) and fit prototypes with FewShotClassifier.");
+
+    /// <summary>
     /// Writes the network as ONNX (see <see cref="SequentialModel.ExportOnnx(string, int)"/>). For the MAML family (algorithms that adapt weights), batch
     /// normalization in the file uses the statistics of each batch it is given, as adaptation and evaluation do
     /// here: classify a task's queries together, as a batch. Prototypical Networks export the embedding as is.
@@ -225,15 +262,25 @@ public sealed class MetaLearner : IDisposable
         Model.ExportOnnx(path, Model.FunctionalParameters(), training: _algorithm.ExportsBatchStatistics, opset);
 
     /// <summary>
-    /// Adapts to the support set (<see cref="Adapt"/>) and writes the adapted network as ONNX (see
-    /// <see cref="ExportOnnx"/>: batch normalization by batch statistics); the model's own weights are not touched.
+    /// Adapts to the support set (<see cref="Adapt"/>) and writes the adapted network as ONNX; the model's own weights
+    /// are not touched. Batch normalization as <see cref="MetaLearnerOptions.QueryNormalization"/> says: by default the
+    /// support set's statistics, written as constants (each input's answer is its own, as <see cref="Predict"/> gives it);
+    /// with <see cref="QueryNormalization.QueryBatch"/> the statistics of each batch the file is given.
     /// </summary>
     public void ExportAdaptedOnnx(string path, Tensor supportX, Tensor supportY, int? steps = null, int opset = Onnx.OnnxGraphBuilder.DefaultOpset)
     {
         IReadOnlyList<Tensor> adapted = Adapt(supportX, supportY, steps);
         try
         {
-            Model.ExportOnnx(path, adapted, training: true, opset);
+            if (Options.QueryNormalization == QueryNormalization.QueryBatch || _algorithm is not InnerLoopAlgorithm inner)
+            {
+                Model.ExportOnnx(path, adapted, training: true, opset);
+            }
+            else
+            {
+                using BatchStatistics statistics = inner.SupportStatistics(supportX.to(Model.Device), adapted);
+                Model.ExportOnnx(path, adapted, training: true, opset, statistics);
+            }
         }
         finally
         {
@@ -264,13 +311,7 @@ public sealed class MetaLearner : IDisposable
         int count = steps ?? Options.EffectiveEvaluationInnerSteps;
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 0, nameof(steps));
         ArgumentOutOfRangeException.ThrowIfLessThan(opset, 16, nameof(opset));
-        if (_algorithm is not InnerLoopAlgorithm inner)
-        {
-            throw new InvalidOperationException(
-                $"{Options.Algorithm} does not adapt weights, so there is no inner loop to put in the graph; export the embedding (ExportOnnx) and fit prototypes with FewShotClassifier.");
-        }
-
-        AdaptiveExport.Write(inner, path, count, opset);
+        AdaptiveExport.Write(RequireInnerLoop(), path, count, opset);
     }
 
     /// <summary>Releases what the algorithm allocated (Meta-SGD's learning-rate tensors); the model is not disposed.</summary>

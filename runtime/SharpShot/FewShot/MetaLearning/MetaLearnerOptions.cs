@@ -61,6 +61,12 @@ public sealed record MetaLearnerOptions
     /// <summary>Gradient steps when adapting to a test task (MAML family); null: <see cref="InnerSteps"/>.</summary>
     public int? EvaluationInnerSteps { get; init; }
 
+    /// <summary>
+    /// Which statistics batch normalization uses for a task's queries after adaptation (MAML family): the support set's
+    /// (the default: each query's answer is its own) or the queries' batch (transductive). See <see cref="SharpShot.QueryNormalization"/>.
+    /// </summary>
+    public QueryNormalization QueryNormalization { get; init; } = Defaults.MetaLearning.QueryNormalization;
+
     /// <summary>Learning rate of the inner loop (MAML family; Meta-SGD's starting per-weight rate).</summary>
     public double InnerLearningRate { get; init; } = Defaults.MetaLearning.InnerLearningRate;
 

@@ -49,12 +49,7 @@ public class AdaptiveExportTests
 
         learner.ExportAdaptiveOnnx(path, steps);
         Keep(path, $"{algorithm}-{steps}");
-        IReadOnlyList<Tensor> adapted = learner.Adapt(tensor(support, [episode.SupportCount, 1, 8, 8]), tensor(labels), steps);
-        float[] expected;
-        using (no_grad())
-        {
-            expected = model.FunctionalLogits(tensor(query, [episode.QueryCount, 1, 8, 8]), adapted, training: true).data<float>().ToArray();
-        }
+        float[] expected = learner.Predict(tensor(support, [episode.SupportCount, 1, 8, 8]), tensor(labels), tensor(query, [episode.QueryCount, 1, 8, 8]), steps).data<float>().ToArray();
 
         float[] actual = RunDirectly(path, support, episode.SupportCount, labels, query, episode.QueryCount, [1, 8, 8]);
         Assert.Equal(expected.Length, actual.Length);
@@ -84,6 +79,44 @@ public class AdaptiveExportTests
         Assert.True(actual.Zip(unadapted).Max(p => Math.Abs(p.First - p.Second)) > 1e-3, "the adapted answers equal the unadapted ones");
     }
 
+    [Theory]
+    [InlineData(QueryNormalization.SupportStatistics)]
+    [InlineData(QueryNormalization.QueryBatch)]
+    public void With_the_support_sets_statistics_a_querys_answer_does_not_depend_on_the_others(QueryNormalization normalization)
+    {
+        using var temp = new TempFolder();
+        using var scope = NewDisposeScope();
+        var model = new TinyMetaClassifier(seed: 12);
+        using var learner = new MetaLearner(model, new MetaLearnerOptions { Algorithm = MetaAlgorithm.Maml, Ways = 5, Shots = 2, Queries = 3, MetaBatch = 2, Steps = 3, QueryNormalization = normalization });
+        learner.MetaTrain(Train);
+        Episode episode = new EpisodeSampler(Test, 5, 2, 3, seed: 5).Sample(0);
+        float[] support = episode.Support.ToArray(), query = episode.Query.ToArray();
+        long[] labels = episode.SupportLabels.Select(l => (long)l).ToArray();
+        Tensor supportX = tensor(support, [episode.SupportCount, 1, 8, 8]), supportY = tensor(labels);
+        string path = temp.File("adaptive.onnx");
+        learner.ExportAdaptiveOnnx(path, steps: 2);
+
+        float[] together = learner.Predict(supportX, supportY, tensor(query, [episode.QueryCount, 1, 8, 8]), steps: 2).data<float>().ToArray();
+        float[] alone = learner.Predict(supportX, supportY, tensor(query[..64], [1, 1, 8, 8]), steps: 2).data<float>().ToArray();
+        float[] onnxTogether = RunDirectly(path, support, episode.SupportCount, labels, query, episode.QueryCount, [1, 8, 8]);
+        float[] onnxAlone = RunDirectly(path, support, episode.SupportCount, labels, query[..64], 1, [1, 8, 8]);
+
+        double torchGap = alone.Zip(together).Max(p => Math.Abs(p.First - p.Second));
+        double onnxGap = onnxAlone.Zip(onnxTogether).Max(p => Math.Abs(p.First - p.Second));
+        if (normalization == QueryNormalization.SupportStatistics)
+        {
+            Assert.True(torchGap < 1e-5, $"TorchSharp: the first query alone differs from it among the others by {torchGap}");
+            Assert.True(onnxGap < 1e-5, $"ONNX Runtime: the first query alone differs from it among the others by {onnxGap}");
+        }
+        else
+        {
+            // Transductive: a query alone is normalized by itself, so its answer changes (what the default avoids).
+            Assert.True(torchGap > 1e-3 && onnxGap > 1e-3, $"gaps {torchGap}, {onnxGap}");
+        }
+
+        Assert.All(onnxTogether.Zip(together), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-4 * (1 + Math.Abs(p.Second)), $"{p.First} vs {p.Second}"));
+    }
+
     [Fact]
     public void A_regression_learner_adapts_to_float_targets()
     {
@@ -97,12 +130,8 @@ public class AdaptiveExportTests
 
         learner.ExportAdaptiveOnnx(path, steps: 3);
         Keep(path, "regression-3");
-        IReadOnlyList<Tensor> adapted = learner.Adapt(tensor(episode.SupportX, [episode.SupportCount, 1]), tensor(episode.SupportY, [episode.SupportCount, 1]), steps: 3);
-        float[] expected;
-        using (no_grad())
-        {
-            expected = model.FunctionalLogits(tensor(episode.QueryX, [episode.QueryCount, 1]), adapted, training: true).data<float>().ToArray();
-        }
+        float[] expected = learner.Predict(tensor(episode.SupportX, [episode.SupportCount, 1]), tensor(episode.SupportY, [episode.SupportCount, 1]),
+            tensor(episode.QueryX, [episode.QueryCount, 1]), steps: 3).data<float>().ToArray();
 
         using var session = new InferenceSession(path);
         using var results = session.Run(

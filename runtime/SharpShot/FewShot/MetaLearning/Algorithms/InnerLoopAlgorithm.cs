@@ -1,3 +1,4 @@
+using SharpShot.Layers;
 using SharpShot.Native;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -9,7 +10,9 @@ namespace SharpShot.FewShot;
 /// What the MAML family shares: an inner loop of gradient steps on the support loss, run on the model's functional
 /// forward (<see cref="SequentialModel.FunctionalLogits"/>) over a list of weight tensors — no module is cloned — and
 /// evaluation by adapting first-order from the meta-trained weights, then predicting the queries with the adapted ones.
-/// Batch normalization uses batch statistics throughout, as in the MAML paper.
+/// Batch normalization uses each set's batch statistics in meta-training and adaptation, as in the MAML paper; the
+/// queries after adaptation are normalized as <see cref="MetaLearnerOptions.QueryNormalization"/> says (by default with the
+/// support set's statistics, so that each query's answer is its own).
 /// </summary>
 internal abstract class InnerLoopAlgorithm : MetaLearningAlgorithm
 {
@@ -42,9 +45,41 @@ internal abstract class InnerLoopAlgorithm : MetaLearningAlgorithm
         Tensor[] adapted = Adapt(task.SupportX, task.SupportY, innerSteps);
         using (no_grad())
         {
-            Tensor output = Model.FunctionalLogits(task.QueryX, adapted, training: true);
+            Tensor output = PredictQueries(task.SupportX, task.QueryX, adapted);
             return (Loss(output, task.QueryY).item<float>(), output);
         }
+    }
+
+    /// <summary>
+    /// The queries' outputs with the adapted weights: batch norm by the support set's statistics (recorded on a forward
+    /// pass of the support set with the adapted weights) or by the queries' own, as the options say.
+    /// </summary>
+    public Tensor PredictQueries(Tensor supportX, Tensor queryX, IReadOnlyList<Tensor> adapted)
+    {
+        if (Options.QueryNormalization == QueryNormalization.QueryBatch)
+        {
+            return Model.FunctionalLogits(queryX, adapted, training: true);
+        }
+
+        using BatchStatistics statistics = SupportStatistics(supportX, adapted);
+        using (statistics.Apply())
+        {
+            return Model.FunctionalLogits(queryX, adapted, training: true);
+        }
+    }
+
+    /// <summary>Every batch-norm layer's statistics on the support set with the adapted weights (the caller disposes them).</summary>
+    public BatchStatistics SupportStatistics(Tensor supportX, IReadOnlyList<Tensor> adapted)
+    {
+        var statistics = new BatchStatistics();
+        using (var scope = NewDisposeScope())
+        using (no_grad())
+        using (statistics.Record())
+        {
+            Model.FunctionalLogits(supportX, adapted, training: true);
+        }
+
+        return statistics;
     }
 
     /// <inheritdoc />
