@@ -158,9 +158,8 @@ public sealed partial class FewShotClassifier : IDisposable
     {
         ThrowIfDisposed();
         CheckSupport(supportSamples, supportLabels.Length);
-        var classOf = new int[supportLabels.Length];
-        var classIndex = new Dictionary<int, int>();
-        var names = new List<string>();
+        // Integer ids are class names written in decimal: distinct ids are distinct names, in the same order of first appearance.
+        var names = new string[supportLabels.Length];
         for (var i = 0; i < supportLabels.Length; i++)
         {
             var label = supportLabels[i];
@@ -169,15 +168,9 @@ public sealed partial class FewShotClassifier : IDisposable
                 throw new ArgumentOutOfRangeException(nameof(supportLabels), label,
                     $"Support label {i} is {label}; integer labels must be non-negative class ids (use the Fit overload that takes string labels for names).");
             }
-            if (!classIndex.TryGetValue(label, out var index))
-            {
-                index = names.Count;
-                classIndex.Add(label, index);
-                names.Add(label.ToString(CultureInfo.InvariantCulture));
-            }
-            classOf[i] = index;
+            names[i] = label.ToString(CultureInfo.InvariantCulture);
         }
-        FitCore(supportSamples, classOf, names.ToArray());
+        _prototypes = PrototypeSet.FromEmbeddings(EmbedSupport(supportSamples, names.Length), EmbeddingLength, names);
     }
 
     /// <summary>
@@ -194,10 +187,7 @@ public sealed partial class FewShotClassifier : IDisposable
     {
         ArgumentNullException.ThrowIfNull(supportLabels);
         ThrowIfDisposed();
-        CheckSupport(supportSamples, supportLabels.Count);
-        var embeddings = new float[(long)supportLabels.Count * EmbeddingLength];
-        EmbedInto(supportSamples, supportLabels.Count, embeddings);
-        _prototypes = PrototypeSet.FromEmbeddings(embeddings, EmbeddingLength, supportLabels);
+        _prototypes = PrototypeSet.FromEmbeddings(EmbedSupport(supportSamples, supportLabels.Count), EmbeddingLength, supportLabels);
     }
 
     /// <summary>
@@ -215,9 +205,7 @@ public sealed partial class FewShotClassifier : IDisposable
     {
         ArgumentNullException.ThrowIfNull(labels);
         ThrowIfDisposed();
-        CheckSupport(samples, labels.Count);
-        var embeddings = new float[(long)labels.Count * EmbeddingLength];
-        EmbedInto(samples, labels.Count, embeddings);
+        float[] embeddings = EmbedSupport(samples, labels.Count);
         _prototypes = _prototypes is { } current
             ? current.WithExamples(embeddings, labels)
             : PrototypeSet.FromEmbeddings(embeddings, EmbeddingLength, labels);
@@ -289,12 +277,13 @@ public sealed partial class FewShotClassifier : IDisposable
         }
     }
 
-    /// <summary>Embeds the support set and averages each class's embeddings.</summary>
-    private void FitCore(ReadOnlySpan<float> supportSamples, int[] classOf, string[] classes)
+    /// <summary>Checks that <paramref name="samples"/> holds <paramref name="count"/> samples and embeds them.</summary>
+    private float[] EmbedSupport(ReadOnlySpan<float> samples, int count)
     {
-        var embeddings = new float[(long)classOf.Length * EmbeddingLength];
-        EmbedInto(supportSamples, classOf.Length, embeddings);
-        _prototypes = PrototypeSet.FromEmbeddings(embeddings, EmbeddingLength, classOf, classes);
+        CheckSupport(samples, count);
+        var embeddings = new float[(long)count * EmbeddingLength];
+        EmbedInto(samples, count, embeddings);
+        return embeddings;
     }
 
     /// <summary>Runs the embedding over <paramref name="count"/> samples into <paramref name="embeddings"/> (<see cref="OnnxModel.PredictMany"/>).</summary>
