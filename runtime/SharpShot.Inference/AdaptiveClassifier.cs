@@ -19,12 +19,14 @@ public sealed class AdaptiveClassifier : IDisposable
     private const string SupportX = "support_x", SupportY = "support_y", QueryX = "query_x", QueryLogits = "query_logits";
 
     private readonly OnnxModel _model;
+    private readonly Imaging.ImageLimits _imageLimits;
     private readonly long[] _sampleShape;
     private volatile SupportSet? _support;
 
-    private AdaptiveClassifier(OnnxModel model, string source)
+    private AdaptiveClassifier(OnnxModel model, Imaging.ImageLimits imageLimits, string source)
     {
         _model = model;
+        _imageLimits = imageLimits;
         OnnxValueInfo? input = model.Inputs.FirstOrDefault(i => i.Name == SupportX);
         if (input is null || model.Inputs.All(i => i.Name != SupportY) || model.Inputs.All(i => i.Name != QueryX) || model.Outputs.All(o => o.Name != QueryLogits)
             || input.Shape.Skip(1).Any(d => d.Value is null))
@@ -71,7 +73,7 @@ public sealed class AdaptiveClassifier : IDisposable
         OnnxModel model = OnnxModel.Load(path, options);
         try
         {
-            return new AdaptiveClassifier(model, $"'{Path.GetFullPath(path)}'");
+            return new AdaptiveClassifier(model, (options ?? new OnnxModelOptions()).ImageLimits, $"'{Path.GetFullPath(path)}'");
         }
         catch
         {
@@ -93,17 +95,7 @@ public sealed class AdaptiveClassifier : IDisposable
         }
 
         var classes = new List<string>();
-        long[] indices = labels.Select(label =>
-        {
-            int index = classes.IndexOf(label ?? throw new ArgumentException("A support label is null.", nameof(labels)));
-            if (index < 0)
-            {
-                classes.Add(label);
-                index = classes.Count - 1;
-            }
-
-            return (long)index;
-        }).ToArray();
+        long[] indices = [.. PrototypeSet.ClassIndices(labels, classes).Select(c => (long)c)];
         if (classes.Count != Ways)
         {
             throw new ArgumentException($"The support set names {classes.Count} classes ({string.Join(", ", classes)}); this learner adapts to exactly {Ways}.", nameof(labels));
@@ -117,20 +109,15 @@ public sealed class AdaptiveClassifier : IDisposable
     public int FitImageFolder(string root)
     {
         var (paths, labels) = FewShotClassifier.ListImageFolder(root);
-        var samples = new float[checked(paths.Count * InputLength)];
-        for (int i = 0; i < paths.Count; i++)
-        {
-            ImageToInput(paths[i]).CopyTo(samples.AsSpan(i * InputLength));
-        }
-
-        Fit(samples, labels);
+        Fit(ImageInputs.FromFiles(RequireImageInput(), paths, _imageLimits), labels);
         return paths.Count;
     }
 
     /// <summary>A sample for an image file, as the contract says (decoded, converted, resized, raw pixel values).</summary>
     /// <exception cref="InvalidOperationException">The model does not describe an image input.</exception>
-    public float[] ImageToInput(string path) =>
-        ImageInputs.FromFile(ImageInputs.Require(ImageInput, "the adaptive model"), path, Imaging.ImageLimits.Default);
+    public float[] ImageToInput(string path) => ImageInputs.FromFile(RequireImageInput(), path, _imageLimits);
+
+    private ImageInputContract RequireImageInput() => ImageInputs.Require(ImageInput, "the adaptive model");
 
     /// <summary>
     /// Adapts to the support set and classifies the queries, all inside the graph: one row of <see cref="Ways"/> class

@@ -30,7 +30,7 @@ public sealed partial class FewShotClassifier
             throw new ArgumentException("The support set is empty; pass at least one image.", nameof(imagePaths));
         }
 
-        Fit(ImagesToInputs(imagePaths), labels);
+        Fit(_embedding.ImagesToInputs(imagePaths), labels);
     }
 
     /// <summary>Adds image files as examples, one class name per file (see <see cref="AddExamples"/>): known classes grow, new names become classes.</summary>
@@ -46,18 +46,7 @@ public sealed partial class FewShotClassifier
             throw new ArgumentException($"Expected one or more images with one label each; got {imagePaths.Count} images and {labels.Count} labels.", nameof(labels));
         }
 
-        AddExamples(ImagesToInputs(imagePaths), labels);
-    }
-
-    private float[] ImagesToInputs(IReadOnlyList<string> imagePaths)
-    {
-        var samples = new float[checked(imagePaths.Count * InputLength)];
-        for (int i = 0; i < imagePaths.Count; i++)
-        {
-            _embedding.ImageToInput(imagePaths[i]).CopyTo(samples.AsSpan(i * InputLength));
-        }
-
-        return samples;
+        AddExamples(_embedding.ImagesToInputs(imagePaths), labels);
     }
 
     /// <summary>The class of an image file, or null ("unknown") when it is farther than <see cref="RejectionDistance"/> from every prototype.</summary>

@@ -54,6 +54,19 @@ internal static class ImageInputs
         return ToSample(contract, ImageDecoder.DecodeFile(path, ColorOf(contract), limits));
     }
 
+    /// <summary>The samples of several image files, one after another.</summary>
+    public static float[] FromFiles(ImageInputContract contract, IReadOnlyList<string> paths, ImageLimits limits)
+    {
+        int length = contract.Channels * contract.Height * contract.Width;
+        var samples = new float[checked(paths.Count * length)];
+        for (int i = 0; i < paths.Count; i++)
+        {
+            FromFile(contract, paths[i], limits).CopyTo(samples.AsSpan(i * length));
+        }
+
+        return samples;
+    }
+
     public static float[] FromEncoded(ImageInputContract contract, ReadOnlySpan<byte> encoded, ImageLimits limits) =>
         ToSample(contract, ImageDecoder.Decode(encoded, ColorOf(contract), limits));
 

@@ -17,6 +17,9 @@ public sealed partial class OnnxModel
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public float[] ImageToInput(string path) => ImageInputs.FromFile(RequireImageInput(), path, _limits.ImageLimits);
 
+    /// <summary>The float API's inputs for several image files, one after another.</summary>
+    internal float[] ImagesToInputs(IReadOnlyList<string> paths) => ImageInputs.FromFiles(RequireImageInput(), paths, _limits.ImageLimits);
+
     /// <summary>The float API's input for an encoded image (the bytes of a PNG, JPEG or BMP file).</summary>
     /// <exception cref="InvalidOperationException">The model does not describe an image input.</exception>
     /// <exception cref="ImageDecodeException">Not a decodable image, or beyond the limits.</exception>

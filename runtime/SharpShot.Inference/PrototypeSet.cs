@@ -200,7 +200,7 @@ public sealed class PrototypeSet
     }
 
     /// <summary>Each label's class index, adding labels not yet in <paramref name="names"/> to it in order of first appearance.</summary>
-    private static int[] ClassIndices(IReadOnlyList<string> labels, List<string> names)
+    internal static int[] ClassIndices(IReadOnlyList<string> labels, List<string> names)
     {
         ArgumentNullException.ThrowIfNull(labels);
         var classIndex = new Dictionary<string, int>(StringComparer.Ordinal);

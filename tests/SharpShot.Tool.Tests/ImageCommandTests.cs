@@ -118,6 +118,19 @@ public class ImageCommandTests
     }
 
     [Fact]
+    public void An_adaptive_classifier_reads_images_within_the_limits_it_was_loaded_with()
+    {
+        using var temp = new TempFolder();
+        string model = temp.WriteBytes("adaptive.onnx", Models.BrightnessAdaptive());
+        string large = temp.WriteBytes("large.png", TestImages.Png(64, 64, new byte[64 * 64]));
+        using var strict = AdaptiveClassifier.Load(model, new OnnxModelOptions { ImageLimits = new SharpShot.Imaging.ImageLimits { MaxSide = 32 } });
+        using var lenient = AdaptiveClassifier.Load(model);
+
+        Assert.Throws<SharpShot.Imaging.ImageLimitException>(() => strict.ImageToInput(large));
+        Assert.Equal(16, lenient.ImageToInput(large).Length);
+    }
+
+    [Fact]
     public void Fewshot_without_support_is_a_usage_error_and_a_missing_support_folder_a_failure()
     {
         using var temp = new TempFolder();
