@@ -122,6 +122,11 @@ public sealed class DifferentiableEmitContext
     public string ShapeSlice(string hint, string input, long start, long end) =>
         Node("Slice", hint, [Node("Shape", hint + "_shape", [input]), Longs(hint + "_start", start), Longs(hint + "_end", end)]);
 
+    /// <summary>The product of axes [<paramref name="start"/>, <paramref name="end"/>) of the shape of <paramref name="input"/> (an end past the rank means the last axis), as a float of shape [1]: a count to divide by.</summary>
+    public string ShapeProduct(string hint, string input, long start, long end) =>
+        Node("Cast", hint, [Node("ReduceProd", hint + "_long", [ShapeSlice(hint + "_axes", input, start, end)], OnnxAttribute.Int("keepdims", 1))],
+            OnnxAttribute.Int("to", (long)OnnxElementType.Float));
+
     /// <summary>
     /// <paramref name="value"/> (N, C, h, w) zero-padded at the bottom and right to the height and width of
     /// <paramref name="like"/> grown by <paramref name="growRows"/> and <paramref name="growColumns"/> (the forward's padding): what a transposed

@@ -33,8 +33,7 @@ public sealed class GlobalAvgPool2dLayer : Layer
             string spread = context.Node("Expand", $"{name}_grad_spread", [
                 context.Node("Reshape", $"{name}_grad_4d", [gradient, context.Longs($"{name}_4d", 0, 0, 1, 1)]),
                 context.Node("Shape", $"{name}_input_shape", [input])]);
-            string area = context.Node("Cast", $"{name}_area", [context.Node("ReduceProd", $"{name}_area_long", [context.ShapeSlice($"{name}_hw", input, 2, 4)],
-                OnnxAttribute.Int("keepdims", 1))], OnnxAttribute.Int("to", (long)OnnxElementType.Float));
+            string area = context.ShapeProduct($"{name}_area", input, 2, 4);
             return context.Node("Div", $"{name}_grad", [spread, area]);
         });
     }

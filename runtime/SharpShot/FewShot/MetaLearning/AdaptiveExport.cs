@@ -131,20 +131,15 @@ internal static class AdaptiveExport
         string probabilities = context.Node("Softmax", "loss_probabilities", [logits], OnnxAttribute.Int("axis", -1));
         string oneHot = context.Node("OneHot", "loss_one_hot", [labels, context.Graph.AddInitializer(context.Name("loss_ways"), [(long)ways]),
             context.Graph.AddInitializer(context.Name("loss_one_hot_values"), [0f, 1f], 2)], OnnxAttribute.Int("axis", -1));
-        return context.Node("Div", "loss_grad", [context.Node("Sub", "loss_residual", [probabilities, oneHot]), Count(context, logits, 0, 1)]);
+        return context.Node("Div", "loss_grad", [context.Node("Sub", "loss_residual", [probabilities, oneHot]), context.ShapeProduct("loss_count", logits, 0, 1)]);
     }
 
     /// <summary>∂/∂predictions of the mean squared error over every element: 2·(predictions − targets) / count.</summary>
     private static string MeanSquaredErrorGradient(DifferentiableEmitContext context, string predictions, string targets)
     {
         string residual = context.Node("Sub", "loss_residual", [predictions, targets]);
-        string size = context.Node("Cast", "loss_count", [context.Node("ReduceProd", "loss_count_long", [context.Node("Shape", "loss_shape", [predictions])], OnnxAttribute.Int("keepdims", 1))],
-            OnnxAttribute.Int("to", (long)OnnxElementType.Float));
+        string size = context.ShapeProduct("loss_count", predictions, 0, long.MaxValue);
         return context.Node("Div", "loss_grad", [context.Node("Mul", "loss_twice", [residual, context.Constant("loss_two", 2f)]), size]);
     }
 
-    /// <summary>The product of axes [start, end) of the value's shape, as a float.</summary>
-    private static string Count(DifferentiableEmitContext context, string value, long start, long end) =>
-        context.Node("Cast", "loss_count", [context.Node("ReduceProd", "loss_count_long", [context.ShapeSlice("loss_count_axes", value, start, end)], OnnxAttribute.Int("keepdims", 1))],
-            OnnxAttribute.Int("to", (long)OnnxElementType.Float));
 }
