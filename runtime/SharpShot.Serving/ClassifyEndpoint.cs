@@ -51,17 +51,9 @@ internal static class ClassifyEndpoint
                 return Results.Json(new { model = name, predictions = Top(probabilities, model.ClassLabels, top ?? 5) });
             });
         }
-        catch (ImageLimitException e)
+        catch (Exception e) when (ProblemResults.IsImageFailure(e))
         {
-            return ProblemResults.Problem(StatusCodes.Status413PayloadTooLarge, "Image too large", e.Reason + $" ({e.LimitName})", "body");
-        }
-        catch (ImageDecodeException e)
-        {
-            return ProblemResults.Problem(StatusCodes.Status400BadRequest, "Not an image", e.Reason, "body");
-        }
-        catch (InvalidOperationException e) when (e is not ObjectDisposedException)
-        {
-            return ProblemResults.Problem(StatusCodes.Status400BadRequest, "Model not ready", e.Message, "name");
+            return ProblemResults.ImageFailure(e, "body");
         }
     }
 

@@ -101,17 +101,9 @@ internal static class FewShotSessionEndpoints
             context.Response.Headers.RetryAfter = "1";
             return ProblemResults.Problem(StatusCodes.Status503ServiceUnavailable, "Too many sessions", e.Message, "sessions");
         }
-        catch (ImageLimitException e)
+        catch (Exception e) when (ProblemResults.IsImageFailure(e))
         {
-            return ProblemResults.Problem(StatusCodes.Status413PayloadTooLarge, "Image too large", e.Reason + $" ({e.LimitName})", examples[Math.Max(current, 0)].Field);
-        }
-        catch (ImageDecodeException e)
-        {
-            return Bad("Not an image", e.Reason, examples[Math.Max(current, 0)].Field);
-        }
-        catch (InvalidOperationException e) when (e is not ObjectDisposedException)
-        {
-            return Bad("Model not ready", e.Message, "name");
+            return ProblemResults.ImageFailure(e, examples[Math.Max(current, 0)].Field);
         }
     }
 
@@ -187,17 +179,9 @@ internal static class FewShotSessionEndpoints
                 });
             });
         }
-        catch (ImageLimitException e)
+        catch (Exception e) when (ProblemResults.IsImageFailure(e))
         {
-            return ProblemResults.Problem(StatusCodes.Status413PayloadTooLarge, "Image too large", e.Reason + $" ({e.LimitName})", "body");
-        }
-        catch (ImageDecodeException e)
-        {
-            return Bad("Not an image", e.Reason, "body");
-        }
-        catch (InvalidOperationException e) when (e is not ObjectDisposedException)
-        {
-            return Bad("Model not ready", e.Message, "name");
+            return ProblemResults.ImageFailure(e, "body");
         }
     }
 
@@ -282,14 +266,9 @@ internal static class FewShotSessionEndpoints
 
     private static async Task<(List<Example>? Examples, IResult? Problem)> ReadForm(HttpContext context, long maxRequestBytes, FewShotSessionOptions options)
     {
-        if (context.Request.ContentLength > maxRequestBytes)
+        if (RequestBody.Limit(context, maxRequestBytes) is { } declaredTooLarge)
         {
-            return (null, ProblemResults.Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", $"The request body is {context.Request.ContentLength:N0} bytes; at most {maxRequestBytes:N0} are accepted.", "body"));
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-        {
-            sizeFeature.MaxRequestBodySize = maxRequestBytes;
+            return (null, ProblemResults.Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", declaredTooLarge, "body"));
         }
 
         // The form reader's own bounds, so a hostile form stops early: as many values as examples allow, the body limit.
@@ -307,7 +286,7 @@ internal static class FewShotSessionEndpoints
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return (null, ProblemResults.Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", $"The request body is over {maxRequestBytes:N0} bytes, the most accepted.", "body"));
+            return (null, ProblemResults.Problem(StatusCodes.Status413PayloadTooLarge, "Request too large", RequestBody.OverLimit(maxRequestBytes), "body"));
         }
         catch (InvalidDataException e)
         {

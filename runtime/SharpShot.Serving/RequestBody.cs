@@ -8,6 +8,28 @@ namespace SharpShot.Serving;
 internal static class RequestBody
 {
     /// <summary>
+    /// Why a body whose declared length is over <paramref name="limit"/> is refused (before a byte is read); otherwise
+    /// null, with the server's own body limit set to <paramref name="limit"/>, so that reading stops past it.
+    /// </summary>
+    public static string? Limit(HttpContext context, long limit)
+    {
+        if (context.Request.ContentLength > limit)
+        {
+            return $"The request body is {context.Request.ContentLength:N0} bytes; at most {limit:N0} are accepted.";
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = limit;
+        }
+
+        return null;
+    }
+
+    /// <summary>Why a body that passed <paramref name="limit"/> while it was read is refused.</summary>
+    public static string OverLimit(long limit) => $"The request body is over {limit:N0} bytes, the most accepted.";
+
+    /// <summary>
     /// The whole body, or the status and reason it is refused with: 413 when a declared length is over
     /// <paramref name="limit"/> (refused before a byte is read) or the body passes it (reading stops there; the server's
     /// own body limit is set to it too), 415 for a <c>Content-Encoding</c> other than gzip, deflate, br or identity, 400 for
@@ -16,14 +38,9 @@ internal static class RequestBody
     /// </summary>
     public static async Task<(byte[]? Body, int Status, string? Error)> ReadAsync(HttpContext context, long limit)
     {
-        if (context.Request.ContentLength > limit)
+        if (Limit(context, limit) is { } declaredTooLarge)
         {
-            return (null, StatusCodes.Status413PayloadTooLarge, $"The request body is {context.Request.ContentLength:N0} bytes; at most {limit:N0} are accepted.");
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-        {
-            sizeFeature.MaxRequestBodySize = limit;
+            return (null, StatusCodes.Status413PayloadTooLarge, declaredTooLarge);
         }
 
         string? encoding = context.Request.Headers.ContentEncoding;
@@ -41,7 +58,7 @@ internal static class RequestBody
             return (null, StatusCodes.Status415UnsupportedMediaType, $"Content-Encoding '{encoding}' is not supported; send gzip, deflate, br or an uncompressed body.");
         }
 
-        string overLimit = $"The request body is over {limit:N0} bytes, the most accepted.";
+        string overLimit = OverLimit(limit);
         // Read into small chunks (below the large-object heap's threshold, so a refused body is gen-0 garbage) and copy
         // them once into an array of the exact size: the peak is twice the body, not the three times a growing
         // MemoryStream and its ToArray copy can take.
