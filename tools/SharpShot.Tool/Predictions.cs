@@ -73,6 +73,17 @@ internal static class Predictions
         return Cli.Success;
     }
 
+    /// <summary>Adds the predictions' JSON (<see cref="ToJson"/>) to <paramref name="document"/>; returns the exit code (failed when an image could not be read).</summary>
+    public static int AddTo(JsonObject document, IReadOnlyList<Prediction> predictions)
+    {
+        foreach (var (key, value) in ToJson(predictions).ToArray())
+        {
+            document[key] = value?.DeepClone();
+        }
+
+        return predictions.Any(p => p.Error is not null) ? Cli.Failed : Cli.Success;
+    }
+
     public static JsonObject ToJson(IReadOnlyList<Prediction> predictions)
     {
         var (labelled, correct, failed) = Counts(predictions);

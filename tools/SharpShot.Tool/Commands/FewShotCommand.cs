@@ -65,19 +65,7 @@ internal static class FewShotCommand
         if (queries.Length > 0)
         {
             var predictions = Predictions.Run(ImageTargets.Expand(queries), path => classifier.PredictProbabilities(classifier.ImageToInput(path)), classifier.Classes, top);
-            if (asJson)
-            {
-                foreach (var (key, value) in Predictions.ToJson(predictions).ToArray())
-                {
-                    document[key] = value?.DeepClone();
-                }
-
-                code = predictions.Any(p => p.Error is not null) ? Cli.Failed : Cli.Success;
-            }
-            else
-            {
-                code = Predictions.Report(context, predictions);
-            }
+            code = asJson ? Predictions.AddTo(document, predictions) : Predictions.Report(context, predictions);
         }
 
         if (exportPath is not null)
@@ -159,12 +147,8 @@ internal static class FewShotCommand
             return Predictions.Report(context, predictions);
         }
 
-        foreach (var (key, value) in Predictions.ToJson(predictions).ToArray())
-        {
-            document[key] = value?.DeepClone();
-        }
-
+        int code = Predictions.AddTo(document, predictions);
         context.Output.WriteLine(document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        return predictions.Any(p => p.Error is not null) ? Cli.Failed : Cli.Success;
+        return code;
     }
 }
