@@ -35,6 +35,15 @@ public static class SharpShotMetadata
     public const string ModelName = "sharpshot.model";
 
     /// <summary>
+    /// A zero-shot embedding's attribute map: the file name (in the embedding's folder) of the ONNX model that maps class
+    /// descriptions, [batch, attribute count], to prototypes in the embedding space.
+    /// </summary>
+    public const string AttributeMap = "sharpshot.attribute_map";
+
+    /// <summary>The attributes of a class description, in vector order, as a JSON array of strings (on the embedding and on its attribute map).</summary>
+    public const string AttributeNames = "sharpshot.attribute_names";
+
+    /// <summary>
     /// Key of an adaptive model's inner loop, baked into its graph (JSON: <c>algorithm</c>, <c>task</c>, <c>steps</c>,
     /// <c>inner_learning_rate</c>, <c>ways</c>): the model takes <c>support_x</c>, <c>support_y</c> and <c>query_x</c> and
     /// adapts to the support set inside the graph.

@@ -49,12 +49,15 @@ public sealed partial class FewShotClassifier : IDisposable
     private double? _rejectionDistance;
     private volatile bool _disposed;
 
-    private FewShotClassifier(OnnxModel embedding, byte[] modelBytes, ModelSource source)
+    private FewShotClassifier(OnnxModel embedding, byte[] modelBytes, ModelSource source, OnnxModelOptions? options)
     {
         _embedding = embedding;
         _modelBytes = modelBytes;
         _modelFolder = source.FilePath is { } file ? Path.GetDirectoryName(file) : null;
         _modelDescription = source.Description;
+        _source = source;
+        _options = options;
+        (_attributeMapName, AttributeNames) = ReadAttributeMetadata(embedding.Metadata, source);
         if (!embedding.SupportsFloatApi)
         {
             throw source.Fail(
@@ -113,7 +116,7 @@ public sealed partial class FewShotClassifier : IDisposable
         var embedding = OnnxModel.Load(fullPath, options, out var bytes);
         try
         {
-            return new FewShotClassifier(embedding, bytes, ModelSource.File(fullPath));
+            return new FewShotClassifier(embedding, bytes, ModelSource.File(fullPath), options);
         }
         catch
         {
@@ -135,7 +138,7 @@ public sealed partial class FewShotClassifier : IDisposable
         var embedding = OnnxModel.Load(bytes, options);
         try
         {
-            return new FewShotClassifier(embedding, bytes, ModelSource.Bytes(bytes.Length));
+            return new FewShotClassifier(embedding, bytes, ModelSource.Bytes(bytes.Length), options);
         }
         catch
         {
@@ -249,6 +252,7 @@ public sealed partial class FewShotClassifier : IDisposable
         }
         _disposed = true;
         _embedding.Dispose();
+        _attributeMap?.Dispose();
     }
 
     private void CheckSupport(ReadOnlySpan<float> supportSamples, int labelCount)

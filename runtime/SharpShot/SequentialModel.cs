@@ -135,7 +135,7 @@ public abstract class SequentialModel : nn.Module<Tensor, Tensor>
         ExportOnnx(path, weights, training, opset, statistics: null);
 
     /// <summary>As <see cref="ExportOnnx(string, IReadOnlyList{Tensor}, bool, int)"/>, with batch norm normalizing by <paramref name="statistics"/> where they have a layer.</summary>
-    internal void ExportOnnx(string path, IReadOnlyList<Tensor> weights, bool training, int opset, BatchStatistics? statistics)
+    internal void ExportOnnx(string path, IReadOnlyList<Tensor> weights, bool training, int opset, BatchStatistics? statistics, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(weights);
@@ -174,6 +174,11 @@ public abstract class SequentialModel : nn.Module<Tensor, Tensor>
         if (image is not null)
         {
             graph.SetMetadata(SharpShotMetadata.InputImage, image.ToJson());
+        }
+
+        foreach ((string key, string value) in metadata ?? new Dictionary<string, string>())
+        {
+            graph.SetMetadata(key, value);
         }
 
         graph.Save(path);

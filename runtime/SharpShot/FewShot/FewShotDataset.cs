@@ -105,6 +105,41 @@ public sealed class FewShotDataset
     /// <summary>The distinct groups, in order of first appearance.</summary>
     public IReadOnlyList<string> Groups => Classes.Select(c => c.Group).Distinct(StringComparer.Ordinal).ToArray();
 
+    /// <summary>
+    /// The classes of a labelled data set as a few-shot data set: one class per label that has samples, named as
+    /// <paramref name="data"/> names it (e.g. Fashion-MNIST's <c>Coat</c>), with the same sample shape and scaling.
+    /// </summary>
+    /// <param name="data">The labelled samples.</param>
+    /// <param name="group">The group every class gets; empty by default.</param>
+    /// <exception cref="ArgumentException">The data set has no samples.</exception>
+    public static FewShotDataset FromLabelled(Dataset data, string group = "")
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(group);
+        if (data.Count == 0)
+        {
+            throw new ArgumentException("The data set has no samples to make classes of.", nameof(data));
+        }
+
+        var counts = new int[data.ClassCount];
+        foreach (int label in data.Labels)
+        {
+            counts[label]++;
+        }
+
+        var samples = counts.Select(n => new float[(long)n * data.SampleLength]).ToArray();
+        var filled = new int[counts.Length];
+        for (int i = 0; i < data.Count; i++)
+        {
+            int label = data.Labels[i];
+            data.Sample(i).CopyTo(samples[label].AsSpan(filled[label]++ * data.SampleLength));
+        }
+
+        FewShotClass[] classes = Enumerable.Range(0, counts.Length).Where(c => counts[c] > 0)
+            .Select(c => new FewShotClass(data.ClassNames[c], group, samples[c], data.SampleLength)).ToArray();
+        return new FewShotDataset(data.SampleShape, classes, data.Scaling);
+    }
+
     /// <summary>A dataset of the classes that satisfy <paramref name="predicate"/> (sharing their sample arrays).</summary>
     public FewShotDataset Where(Func<FewShotClass, bool> predicate) => new(SampleShape, Classes.Where(predicate).ToArray(), Scaling);
 

@@ -65,6 +65,9 @@ internal static class Defaults
         /// <summary>Queries normalized by the support set's statistics: one query's answer does not depend on the others'.</summary>
         public const QueryNormalization QueryNormalization = QueryNormalization.SupportStatistics;
 
+        /// <summary>Weight of the zero-shot loss (queries against the described classes' prototypes) beside the few-shot loss.</summary>
+        public const double ZeroShotLossWeight = 1.0;
+
         /// <summary>Adam's (outer) learning rate.</summary>
         public const double LearningRate = 1e-3;
 

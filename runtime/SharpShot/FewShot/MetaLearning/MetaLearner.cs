@@ -33,6 +33,24 @@ public sealed class MetaLearner : IDisposable
     {
     }
 
+    /// <summary>
+    /// A Prototypical-Networks learner that also learns zero-shot: <paramref name="attributeMap"/> maps a class's
+    /// description (its row of <paramref name="attributes"/>) into the embedding space, where it serves as the class's
+    /// prototype, and is meta-trained with <paramref name="embedding"/> (see <see cref="MetaLearnerOptions.ZeroShotLossWeight"/>).
+    /// Every training class needs a description. <see cref="ExportOnnx"/> writes the map beside the embedding, so that
+    /// <c>FewShotClassifier</c> can fit classes from descriptions, examples or both; <see cref="EvaluateZeroShot"/> tests
+    /// it on classes never seen.
+    /// </summary>
+    /// <param name="embedding">The embedding, as for <see cref="MetaAlgorithm.ProtoNet"/>.</param>
+    /// <param name="attributeMap">A model whose input is one description (shape [attribute count]) and whose output has as many values as an embedding; e.g. <c>[Model(12)] [Dense(64)]</c>.</param>
+    /// <param name="attributes">The classes' descriptions.</param>
+    /// <param name="options">Settings; the algorithm must be <see cref="MetaAlgorithm.ProtoNet"/>.</param>
+    /// <exception cref="ArgumentException">The algorithm is not Prototypical Networks, or the map's input or output does not fit the descriptions or the embedding.</exception>
+    public MetaLearner(SequentialModel embedding, SequentialModel attributeMap, ClassAttributes attributes, MetaLearnerOptions? options = null)
+        : this(embedding, options, (model, checkedOptions) => CreateZeroShot(model, attributeMap, attributes, checkedOptions))
+    {
+    }
+
     /// <summary>Wraps <paramref name="model"/> with the algorithm <paramref name="createAlgorithm"/> makes (tests plug in algorithms of their own).</summary>
     internal MetaLearner(SequentialModel model, MetaLearnerOptions? options, Func<SequentialModel, MetaLearnerOptions, MetaLearningAlgorithm> createAlgorithm)
     {
@@ -62,6 +80,12 @@ public sealed class MetaLearner : IDisposable
     /// <summary>The settings.</summary>
     public MetaLearnerOptions Options { get; }
 
+    /// <summary>The attribute map of a zero-shot learner; null for others.</summary>
+    public SequentialModel? AttributeMap => (_algorithm as PrototypicalNetworks)?.AttributeMap;
+
+    /// <summary>The class descriptions of a zero-shot learner; null for others.</summary>
+    public ClassAttributes? Attributes => (_algorithm as PrototypicalNetworks)?.Attributes;
+
     /// <summary>Meta-SGD's learned inner learning rates, one tensor per weight in <see cref="SequentialModel.ParameterDescriptors"/> order; empty for other algorithms.</summary>
     public IReadOnlyList<Tensor> InnerLearningRates => _algorithm.InnerLearningRates;
 
@@ -81,6 +105,13 @@ public sealed class MetaLearner : IDisposable
         ArgumentNullException.ThrowIfNull(train);
         RequireTask(MetaTaskKind.Classification);
         CheckShape(train.SampleShape, nameof(train));
+        if (Attributes is { } attributes && train.Classes.Where(c => !attributes.Describes(c.Name)).Select(c => c.Name).Take(5).ToArray() is { Length: > 0 } undescribed)
+        {
+            throw new ArgumentException(
+                $"Zero-shot training needs a description of every training class; {string.Join(", ", undescribed.Select(n => $"'{n}'"))} have none (described: {string.Join(", ", attributes.ClassNames.Select(n => $"'{n}'"))}).",
+                nameof(train));
+        }
+
         // What the samples' values mean goes with the model into every export.
         Model.InputScaling = train.Scaling;
         var sampler = new EpisodeSampler(train, Options.Ways, Options.Shots, Options.Queries, Options.Seed, Options.Transform);
@@ -174,6 +205,52 @@ public sealed class MetaLearner : IDisposable
     }
 
     /// <summary>
+    /// Zero-shot accuracy on <paramref name="episodes"/> episodes of <paramref name="test"/>: each episode's queries are
+    /// classified among its <paramref name="ways"/> classes by the prototypes their descriptions map to, with no example
+    /// of them. Mean ± 95% confidence interval; the weights are unchanged.
+    /// </summary>
+    /// <param name="test">Classes to test on, all described by <see cref="Attributes"/> (normally classes not trained on).</param>
+    /// <param name="episodes">Test episodes, at least 1.</param>
+    /// <param name="seed">Seed of the test episodes.</param>
+    /// <param name="ways">Classes per episode, at least 2; all of <paramref name="test"/>'s classes when null.</param>
+    /// <param name="queries">Query samples per class; <see cref="MetaLearnerOptions.Queries"/> when null.</param>
+    /// <exception cref="InvalidOperationException">The learner has no attribute map.</exception>
+    /// <exception cref="ArgumentException">A test class has no description, or the data cannot supply such episodes.</exception>
+    public FewShotEvaluation EvaluateZeroShot(FewShotDataset test, int episodes, int seed, int? ways = null, int? queries = null)
+    {
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentOutOfRangeException.ThrowIfLessThan(episodes, 1);
+        PrototypicalNetworks zeroShot = _algorithm is PrototypicalNetworks { Attributes: not null } p ? p : throw new InvalidOperationException(
+            "This learner has no attribute map: create it with MetaLearner(embedding, attributeMap, attributes, options) for zero-shot learning.");
+        CheckShape(test.SampleShape, nameof(test));
+        string[] undescribed = test.Classes.Where(c => !zeroShot.Attributes!.Describes(c.Name)).Select(c => c.Name).Take(5).ToArray();
+        if (undescribed.Length > 0)
+        {
+            throw new ArgumentException($"Zero-shot testing needs a description of every test class; {string.Join(", ", undescribed.Select(n => $"'{n}'"))} have none.", nameof(test));
+        }
+
+        int n = ways ?? test.Classes.Count, q = queries ?? Options.Queries;
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 2, nameof(ways));
+        ArgumentOutOfRangeException.ThrowIfLessThan(q, 1, nameof(queries));
+        // Episodes carry one support sample per class, which zero-shot classification leaves unused.
+        var sampler = new EpisodeSampler(test, n, 1, q, seed);
+        var accuracies = new double[episodes];
+        var losses = new double[episodes];
+        using var prefetched = new PrefetchingEpisodes(sampler, 0, Options.PrefetchDepth, episodes);
+        using IDisposable evaluationMode = _algorithm.BeginEvaluation();
+        for (int i = 0; i < episodes; i++)
+        {
+            using var scope = NewDisposeScope();
+            using TaskTensors task = TaskTensors.Of(prefetched.Next(), Model.Device);
+            Tensor logits = zeroShot.ZeroShotLogits(task);
+            losses[i] = nn.functional.cross_entropy(logits, task.QueryY).item<float>();
+            accuracies[i] = Accuracy(logits, task.QueryY);
+        }
+
+        return FewShotEvaluation.FromEpisodes(accuracies, losses);
+    }
+
+    /// <summary>
     /// Mean query MSE after adapting with <paramref name="innerSteps"/> steps on each of <paramref name="episodes"/>
     /// regression episodes of stream <paramref name="seed"/> (accuracy NaN). The model's weights are left unchanged.
     /// </summary>
@@ -248,6 +325,51 @@ public sealed class MetaLearner : IDisposable
         }
     }
 
+    private static PrototypicalNetworks CreateZeroShot(SequentialModel embedding, SequentialModel attributeMap, ClassAttributes attributes, MetaLearnerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(attributeMap);
+        ArgumentNullException.ThrowIfNull(attributes);
+        if (options.Traits.AdaptsWeights)
+        {
+            throw new ArgumentException(
+                $"Zero-shot learning maps descriptions to prototypes, so it needs an algorithm that classifies by prototypes ({MetaAlgorithmTraits.Titles(t => !t.AdaptsWeights)}); the algorithm is {options.Traits.Title}.",
+                nameof(options));
+        }
+
+        if (ReferenceEquals(attributeMap, embedding))
+        {
+            throw new ArgumentException("The attribute map must be a model of its own, not the embedding.", nameof(attributeMap));
+        }
+
+        if (!attributeMap.InputShape.SequenceEqual([attributes.Count]))
+        {
+            throw new ArgumentException(
+                $"{attributeMap.GetType().Name} takes [{string.Join(", ", attributeMap.InputShape)}]; a description has {attributes.Count} attributes, so declare it [Model({attributes.Count})].",
+                nameof(attributeMap));
+        }
+
+        long embeddingLength = embedding.OutputShape.Aggregate(1L, (a, b) => a * b);
+        long mapLength = attributeMap.OutputShape.Aggregate(1L, (a, b) => a * b);
+        if (mapLength != embeddingLength)
+        {
+            throw new ArgumentException(
+                $"{attributeMap.GetType().Name} outputs {mapLength} values, but an embedding of {embedding.GetType().Name} has {embeddingLength}: the map must land in the embedding space.",
+                nameof(attributeMap));
+        }
+
+        if (attributeMap.FunctionalParameters().Count == 0)
+        {
+            throw new ArgumentException($"{attributeMap.GetType().Name} has no trainable parameters to learn the map.", nameof(attributeMap));
+        }
+
+        if (attributeMap.Device.type != embedding.Device.type)
+        {
+            throw new ArgumentException($"The attribute map is on {attributeMap.Device.type}, the embedding on {embedding.Device.type}; put both on one device.", nameof(attributeMap));
+        }
+
+        return new PrototypicalNetworks(embedding, options, attributeMap, attributes);
+    }
+
     private InnerLoopAlgorithm RequireInnerLoop() => _algorithm as InnerLoopAlgorithm ?? throw new InvalidOperationException(
         $"{Options.Algorithm} does not adapt weights (there is no inner loop); export the embedding (ExportOnnx) and fit prototypes with FewShotClassifier.");
 
@@ -258,8 +380,36 @@ public sealed class MetaLearner : IDisposable
     /// </summary>
     /// <param name="path">Where to write the .onnx file.</param>
     /// <param name="opset">ONNX opset, 13 or newer.</param>
-    public void ExportOnnx(string path, int opset = Onnx.OnnxGraphBuilder.DefaultOpset) =>
-        Model.ExportOnnx(path, Model.FunctionalParameters(), training: _algorithm.ExportsBatchStatistics, opset);
+    /// <remarks>
+    /// A zero-shot learner also writes its attribute map beside the file, as <c>&lt;name&gt;.attributes.onnx</c> (input: descriptions,
+    /// [batch, attribute count]; output: their prototypes; metadata <see cref="Onnx.SharpShotMetadata.AttributeNames"/>), and
+    /// names it in the embedding's metadata (<see cref="Onnx.SharpShotMetadata.AttributeMap"/>): keep the two files together.
+    /// </remarks>
+    public void ExportOnnx(string path, int opset = Onnx.OnnxGraphBuilder.DefaultOpset)
+    {
+        if (AttributeMap is not { } map || Attributes is not { } attributes)
+        {
+            Model.ExportOnnx(path, Model.FunctionalParameters(), training: _algorithm.ExportsBatchStatistics, opset);
+            return;
+        }
+
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        string mapPath = AttributeMapPath(path);
+        string attributeNames = System.Text.Json.JsonSerializer.Serialize(attributes.AttributeNames);
+        // The map first: an embedding never names a map file that is not there.
+        map.ExportOnnx(mapPath, map.FunctionalParameters(), training: false, opset, statistics: null,
+            new Dictionary<string, string> { [Onnx.SharpShotMetadata.AttributeNames] = attributeNames });
+        Model.ExportOnnx(path, Model.FunctionalParameters(), training: false, opset, statistics: null,
+            new Dictionary<string, string> { [Onnx.SharpShotMetadata.AttributeMap] = Path.GetFileName(mapPath), [Onnx.SharpShotMetadata.AttributeNames] = attributeNames });
+    }
+
+    /// <summary>Where <see cref="ExportOnnx"/> writes a zero-shot learner's attribute map for an embedding written to <paramref name="embeddingPath"/>.</summary>
+    public static string AttributeMapPath(string embeddingPath)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(embeddingPath);
+        string full = Path.GetFullPath(embeddingPath);
+        return Path.Combine(Path.GetDirectoryName(full)!, Path.GetFileNameWithoutExtension(full) + ".attributes.onnx");
+    }
 
     /// <summary>
     /// Adapts to the support set (<see cref="Adapt"/>) and writes the adapted network as ONNX; the model's own weights
@@ -332,14 +482,14 @@ public sealed class MetaLearner : IDisposable
             Options.EffectiveLearningRateHalvingEvery, Options.Seed, Options.Transform?.ToString() ?? "none", 0, []);
         var schedule = new MetaSchedule(Options.Steps, Options.EffectiveMetaBatch, Options.LearningRateAt, Options.Seed, Options.ValidationEvery,
             Options.CheckpointPath, Options.CheckpointEvery, Options.ProgressEvery);
-        Model.train();
+        _algorithm.State.train();
         try
         {
             return MetaTrainingLoop.Run(schedule, _algorithm.State, optimizer, identity, step => TrainStep(optimizer, batchAt(step), step), validate, progress, cancellationToken);
         }
         finally
         {
-            Model.eval();
+            _algorithm.State.eval();
         }
     }
 

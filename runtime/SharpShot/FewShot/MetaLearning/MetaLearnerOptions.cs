@@ -67,6 +67,12 @@ public sealed record MetaLearnerOptions
     /// </summary>
     public QueryNormalization QueryNormalization { get; init; } = Defaults.MetaLearning.QueryNormalization;
 
+    /// <summary>
+    /// Zero-shot learning (a learner made with an attribute map): the weight of the zero-shot loss — every sample of an
+    /// episode classified against the prototypes its classes' descriptions map to — added to the few-shot loss.
+    /// </summary>
+    public double ZeroShotLossWeight { get; init; } = Defaults.MetaLearning.ZeroShotLossWeight;
+
     /// <summary>Learning rate of the inner loop (MAML family; Meta-SGD's starting per-weight rate).</summary>
     public double InnerLearningRate { get; init; } = Defaults.MetaLearning.InnerLearningRate;
 
@@ -163,6 +169,7 @@ public sealed record MetaLearnerOptions
 
         Require(EffectiveEvaluationInnerSteps >= 1, $"EvaluationInnerSteps must be positive; got {EvaluationInnerSteps}.");
         Require(InnerLearningRate > 0 && double.IsFinite(InnerLearningRate), $"InnerLearningRate must be a positive finite number; got {InnerLearningRate}.");
+        Require(ZeroShotLossWeight > 0 && double.IsFinite(ZeroShotLossWeight), $"ZeroShotLossWeight must be a positive finite number; got {ZeroShotLossWeight}.");
         Require(LearningRate > 0 && double.IsFinite(LearningRate), $"LearningRate must be a positive finite number; got {LearningRate}.");
         Require(EffectiveLearningRateHalvingEvery >= 0, $"LearningRateHalvingEvery must be 0 (never) or positive; got {LearningRateHalvingEvery}.");
         Require(ValidationEvery >= 1, $"ValidationEvery must be positive; got {ValidationEvery}.");

@@ -8,7 +8,8 @@ namespace SharpShot.FewShot;
 /// <param name="QueryX">Query samples, (query count, input shape).</param>
 /// <param name="QueryY">Query class indices or targets.</param>
 /// <param name="Ways">Classes in a classification episode; 0 for regression.</param>
-internal sealed record TaskTensors(Tensor SupportX, Tensor SupportY, Tensor QueryX, Tensor QueryY, int Ways) : IDisposable
+/// <param name="ClassNames">The data set's class behind each episode label (zero-shot learning looks up their descriptions); empty for regression.</param>
+internal sealed record TaskTensors(Tensor SupportX, Tensor SupportY, Tensor QueryX, Tensor QueryY, int Ways, IReadOnlyList<string> ClassNames) : IDisposable
 {
     /// <summary>A classification episode's tensors: class indices as int64.</summary>
     public static TaskTensors Of(Episode episode, Device device)
@@ -19,7 +20,8 @@ internal sealed record TaskTensors(Tensor SupportX, Tensor SupportY, Tensor Quer
             tensor(episode.SupportLabels.Select(l => (long)l).ToArray(), device: device),
             tensor(episode.Query.ToArray(), Shape(episode.QueryCount), device: device),
             tensor(episode.QueryLabels.Select(l => (long)l).ToArray(), device: device),
-            episode.Ways);
+            episode.Ways,
+            episode.ClassNames);
     }
 
     /// <summary>A regression episode's tensors, shaped by the family's input and output shapes.</summary>
@@ -31,7 +33,8 @@ internal sealed record TaskTensors(Tensor SupportX, Tensor SupportY, Tensor Quer
             tensor(episode.SupportY, Shape(episode.SupportCount, family.OutputShape), device: device),
             tensor(episode.QueryX, Shape(episode.QueryCount, family.InputShape), device: device),
             tensor(episode.QueryY, Shape(episode.QueryCount, family.OutputShape), device: device),
-            0);
+            0,
+            []);
     }
 
     /// <summary>Releases the four tensors.</summary>

@@ -82,6 +82,12 @@ public static class ProtoNet
         // Prototypes as one matrix product: (ways × support one-hot, rows normalized) · (support × dimensions).
         Tensor membership = nn.functional.one_hot(supportLabels, ways).t().to(support.dtype);
         Tensor prototypes = membership.matmul(support).div(membership.sum(1, keepdim: true));
+        return DistanceLogits(query, prototypes);
+    }
+
+    /// <summary>Negative squared Euclidean distances from each query (rows) to each prototype (rows): (queries, prototypes).</summary>
+    internal static Tensor DistanceLogits(Tensor query, Tensor prototypes)
+    {
         Tensor difference = query.unsqueeze(1) - prototypes.unsqueeze(0);
         return difference.square().sum(2).neg();
     }
