@@ -18,12 +18,16 @@ public sealed class ReluLayer : Layer
     public override string EmitOnnx(OnnxEmitContext context, string input) => context.Graph.AddNode("Relu", [input], PathIn(context));
 
     /// <inheritdoc />
-    /// <remarks>∂x = ∂y where x &gt; 0, else 0 (PyTorch's choice at 0).</remarks>
+    /// <remarks>
+    /// ∂x = ∂y where x &gt; 0, else 0 (PyTorch's choice at 0): ∂y·sign(y), since y = max(x, 0) is positive exactly where x
+    /// is and 0 elsewhere — two arithmetic operators, which ONNX Runtime runs several times faster than a comparison and a
+    /// Where with a broadcast zero.
+    /// </remarks>
     public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input)
     {
         string name = GetName();
         string output = context.Node("Relu", name, [input]);
-        return Elementwise(output, gradient => context.MaskedBy($"{name}_grad", Positive(context, name, input), gradient));
+        return Elementwise(output, gradient => context.Node("Mul", $"{name}_grad", [gradient, context.Node("Sign", $"{name}_active", [output])]));
     }
 
     /// <summary>x &gt; 0, as a boolean value.</summary>

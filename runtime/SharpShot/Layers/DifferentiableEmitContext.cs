@@ -150,10 +150,6 @@ public sealed class DifferentiableEmitContext
         Node("Slice", hint, [value, Longs(hint + "_start", top, left),
             Node("Add", hint + "_end", [ShapeSlice(hint + "_size", like, 2, 4), Longs(hint + "_offset", top, left)]), Longs(hint + "_axes", 2, 3)]);
 
-    /// <summary><paramref name="gradient"/> where <paramref name="condition"/> holds, 0 elsewhere.</summary>
-    public string MaskedBy(string hint, string condition, string gradient) =>
-        Node("Where", hint, [condition, gradient, Constant(hint + "_zero", 0f)]);
-
     private sealed class WeightCursor(IReadOnlyList<(string Value, IReadOnlyList<long> Shape)> weights)
     {
         private int _next;
