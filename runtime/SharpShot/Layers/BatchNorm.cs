@@ -156,69 +156,85 @@ public sealed class BatchNormLayer : Layer
 
     /// <inheritdoc />
     /// <remarks>
-    /// On the input viewed as (N, C, L), with x̂ the normalized input and σ the standard deviation: ∂γ = Σ ∂y·x̂, ∂β = Σ ∂y
-    /// (over N and L); with batch statistics ∂x = γ/σ · (∂y − mean(∂y) − x̂·mean(∂y·x̂)), with the running ones ∂x = γ/σ · ∂y.
+    /// The forward is ONNX's BatchNormalization operator (inference form) fed with the statistics that apply — the batch's
+    /// mean and biased variance, another set's, or the running ones — one fused operator instead of an element-wise chain.
+    /// Backward, on the input viewed as (N, C, L) with x̂ = (x − μ)/σ, a = γ/σ and M = N·L: ∂γ = Σ ∂y·x̂ = Σ ∂y·(x − μ) / σ,
+    /// ∂β = Σ ∂y (over N and L); with batch statistics ∂x = a·∂y − (a·∂β/M) − (a·∂γ/M)·x̂ — the two means of the textbook
+    /// form are the weight gradients' sums again, and the last two terms are one more BatchNormalization of x (scale
+    /// −a·∂γ/M, shift −a·∂β/M); with fixed statistics ∂x = a·∂y.
     /// </remarks>
     public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input)
     {
         var (gi, gamma) = TakeWeight(context, "weight", weight);
         var (bi, beta) = TakeWeight(context, "bias", bias);
         string name = GetName();
-        string column = context.Longs($"{name}_column", -1, 1);
-        string scale = context.Node("Reshape", $"{name}_scale", [gamma, column]);
-        string shift = context.Node("Reshape", $"{name}_shift", [beta, column]);
-        string shape = context.Node("Shape", $"{name}_shape", [input]);
+        // Made on first use: a forward-only emission needs neither the backward's constants nor, with fixed statistics, this shape.
+        string? flatShape = null;
+        string Flat(string hint, string value) => context.Node("Reshape", hint, [value, flatShape ??= context.Longs($"{name}_flat", -1)]);
         string grouped = context.Node("Reshape", $"{name}_grouped", [input, context.Longs($"{name}_grouped_shape", 0, 0, -1)]);
-        string centered, std;
-        long features = weight.shape[0];
         string path = context.Scope + name;
-        bool batchStatistics = context.Training;
+        string mean, variance;
+        string? centered = null, inverseCount = null;
+        bool batchStatistics = false;
         if (context.Training && !context.RecordStatistics && context.Statistics?.TryGetValue(path, out var given) == true)
         {
             // Another set's statistics (a task's support set's) normalize this one.
-            centered = context.Node("Sub", $"{name}_centered", [grouped, given.Mean]);
-            std = given.Std;
-            batchStatistics = false;
+            (mean, variance) = given;
         }
         else if (context.Training)
         {
-            string mean = context.ReduceMean($"{name}_mean", grouped, 0, 2);
-            centered = context.Node("Sub", $"{name}_centered", [grouped, mean]);
-            string variance = context.ReduceMean($"{name}_variance", context.Node("Mul", $"{name}_squared", [centered, centered]), 0, 2);
-            std = context.Node("Sqrt", $"{name}_std", [context.Node("Add", $"{name}_variance_eps", [variance, context.Constant($"{name}_epsilon", (float)Epsilon)])]);
+            // M = N·L is the same for every channel: the variance's sum of squares and the backward's means divide by it.
+            inverseCount = context.Node("Div", $"{name}_inverse_count", [context.Constant($"{name}_features", (float)weight.shape[0]), context.ShapeProduct($"{name}_size", grouped, 0, long.MaxValue)]);
+            string meanColumn = context.ReduceMean($"{name}_mean", grouped, 0, 2);
+            centered = context.Node("Sub", $"{name}_centered", [grouped, meanColumn]);
+            string squares = context.Node("ReduceSumSquare", $"{name}_squares", context.Graph.Opset >= 18 ? [centered, context.Longs($"{name}_squares_axes", 0, 2)] : [centered],
+                context.Graph.Opset >= 18 ? [OnnxAttribute.Int("keepdims", 0)] : [OnnxAttribute.Ints("axes", 0, 2), OnnxAttribute.Int("keepdims", 0)]);
+            mean = Flat($"{name}_mean_flat", meanColumn);
+            variance = context.Node("Mul", $"{name}_variance", [squares, inverseCount]);
+            batchStatistics = true;
             if (context.RecordStatistics)
             {
-                context.Statistics![path] = (mean, std);
+                context.Statistics![path] = (mean, variance);
             }
         }
         else
         {
-            float[] runningStd = OnnxEmitContext.FloatValues(running_var).Select(v => (float)Math.Sqrt(v + Epsilon)).ToArray();
-            centered = context.Node("Sub", $"{name}_centered", [grouped, context.Graph.AddInitializer(context.Name($"{name}.running_mean"), OnnxEmitContext.FloatValues(running_mean), features, 1)]);
-            std = context.Graph.AddInitializer(context.Name($"{name}.running_std"), runningStd, features, 1);
+            mean = context.Graph.AddInitializer(context.Name($"{name}.running_mean"), OnnxEmitContext.FloatValues(running_mean), weight.shape[0]);
+            variance = context.Graph.AddInitializer(context.Name($"{name}.running_var"), OnnxEmitContext.FloatValues(running_var), weight.shape[0]);
         }
 
-        string normalized = context.Node("Div", $"{name}_normalized", [centered, std]);
-        string affine = context.Node("Add", $"{name}_affine", [context.Node("Mul", $"{name}_scaled", [normalized, scale]), shift]);
-        string output = context.Node("Reshape", name, [affine, shape]);
+        OnnxAttribute epsilonAttribute = OnnxAttribute.Float("epsilon", (float)Epsilon);
+        string output = context.Node("BatchNormalization", name, [input, gamma, beta, mean, variance], epsilonAttribute);
         return new DifferentiableOutput(output, (gradient, needed) =>
         {
+            string column = context.Longs($"{name}_column", -1, 1);
+            string Column(string hint, string value) => context.Node("Reshape", hint, [value, column]);
+            string variancePlusEpsilon = context.Node("Add", $"{name}_grad_variance_eps", [variance, context.Constant($"{name}_epsilon", (float)Epsilon)]);
+            string inverseStd = Column($"{name}_grad_inverse_std", context.Node("Reciprocal", $"{name}_grad_inverse_std_flat", [context.Node("Sqrt", $"{name}_grad_std", [variancePlusEpsilon])]));
+            centered ??= context.Node("Sub", $"{name}_grad_centered", [grouped, Column($"{name}_grad_mean", mean)]);
             string g = context.Node("Reshape", $"{name}_grad_grouped", [gradient, context.Longs($"{name}_grad_grouped_shape", 0, 0, -1)]);
-            string gNormalized = context.Node("Mul", $"{name}_grad_times_normalized", [g, normalized]);
-            context.AddGradient(gi, context.ReduceSum($"{name}_grad_weight", gNormalized, keepDims: false, 0, 2));
-            context.AddGradient(bi, context.ReduceSum($"{name}_grad_bias", g, keepDims: false, 0, 2));
+            string sumCentered = context.ReduceSum($"{name}_grad_sum_centered", context.Node("Mul", $"{name}_grad_times_centered", [g, centered]), keepDims: true, 0, 2);
+            string gammaGradient = context.Node("Mul", $"{name}_grad_weight_column", [sumCentered, inverseStd]);
+            string betaGradient = context.ReduceSum($"{name}_grad_bias_column", g, keepDims: true, 0, 2);
+            context.AddGradient(gi, Flat($"{name}_grad_weight", gammaGradient));
+            context.AddGradient(bi, Flat($"{name}_grad_bias", betaGradient));
             if (!needed)
             {
                 return null;
             }
 
-            string slope = context.Node("Div", $"{name}_grad_slope", [scale, std]);
-            string inner = batchStatistics
-                ? context.Node("Sub", $"{name}_grad_inner", [
-                    context.Node("Sub", $"{name}_grad_centered", [g, context.ReduceMean($"{name}_grad_mean", g, 0, 2)]),
-                    context.Node("Mul", $"{name}_grad_projection", [normalized, context.ReduceMean($"{name}_grad_normalized_mean", gNormalized, 0, 2)])])
-                : g;
-            return context.Node("Reshape", $"{name}_grad", [context.Node("Mul", $"{name}_grad_scaled", [inner, slope]), shape]);
+            string slope = context.Node("Mul", $"{name}_grad_slope", [Column($"{name}_grad_gamma", gamma), inverseStd]);
+            string scaled = context.Node("Mul", $"{name}_grad_scaled", [g, slope]);
+            if (batchStatistics)
+            {
+                string perSample = context.Node("Mul", $"{name}_grad_per_sample", [slope, inverseCount!]);
+                string Negated(string hint, string value) => Flat(hint, context.Node("Neg", hint + "_column", [context.Node("Mul", hint + "_times", [value, perSample])]));
+                string correction = context.Node("BatchNormalization", $"{name}_grad_correction",
+                    [grouped, Negated($"{name}_grad_projection_scale", gammaGradient), Negated($"{name}_grad_mean_shift", betaGradient), mean, variance], epsilonAttribute);
+                scaled = context.Node("Add", $"{name}_grad_corrected", [scaled, correction]);
+            }
+
+            return context.Node("Reshape", $"{name}_grad", [scaled, context.Node("Shape", $"{name}_shape", [input])]);
         });
     }
 

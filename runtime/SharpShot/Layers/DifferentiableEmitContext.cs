@@ -33,18 +33,18 @@ public sealed class DifferentiableEmitContext
     /// <param name="forwardOnly">True when no backward pass will be asked for (the queries' forward): layers may emit a cheaper forward, and their backward rules must not be called.</param>
     /// <param name="statistics">
     /// Batch-norm statistics by layer path (<see cref="Scope"/> and name): with <paramref name="recordStatistics"/>, batch-norm
-    /// layers add their batch's mean and standard deviation values here; without, layers found here normalize by those
+    /// layers add their batch's mean and biased variance (vectors of the channels, as BatchNormalization takes them) here; without, layers found here normalize by those
     /// values instead of their batch's (a task's queries by its support set's).
     /// </param>
     /// <param name="recordStatistics">Whether <paramref name="statistics"/> is filled (true) or read (false).</param>
     public DifferentiableEmitContext(OnnxGraphBuilder graph, IReadOnlyList<(string Value, IReadOnlyList<long> Shape)> weights, bool training, string prefix, bool forwardOnly = false,
-        Dictionary<string, (string Mean, string Std)>? statistics = null, bool recordStatistics = false)
+        Dictionary<string, (string Mean, string Variance)>? statistics = null, bool recordStatistics = false)
         : this(graph ?? throw new ArgumentNullException(nameof(graph)), new WeightCursor(weights), training, string.Empty, prefix, new Dictionary<int, string>(), forwardOnly, statistics, recordStatistics)
     {
     }
 
     private DifferentiableEmitContext(OnnxGraphBuilder graph, WeightCursor weights, bool training, string scope, string prefix, Dictionary<int, string> gradients, bool forwardOnly,
-        Dictionary<string, (string Mean, string Std)>? statistics, bool recordStatistics)
+        Dictionary<string, (string Mean, string Variance)>? statistics, bool recordStatistics)
     {
         Graph = graph;
         _weights = weights;
@@ -58,7 +58,7 @@ public sealed class DifferentiableEmitContext
     }
 
     /// <summary>Batch-norm statistics by layer path, recorded or read (see the constructor); null when none.</summary>
-    public Dictionary<string, (string Mean, string Std)>? Statistics { get; }
+    public Dictionary<string, (string Mean, string Variance)>? Statistics { get; }
 
     /// <summary>True when batch-norm layers record their batch's statistics into <see cref="Statistics"/>.</summary>
     public bool RecordStatistics { get; }

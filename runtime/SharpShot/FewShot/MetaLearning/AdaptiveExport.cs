@@ -52,7 +52,7 @@ internal static class AdaptiveExport
         // The body (ANIL: all but the head) runs once per set with its meta-trained weights; the head adapts. With the
         // support set's statistics, the support set's pass records every batch-norm layer's and the queries' reuses them.
         bool supportStatistics = options.QueryNormalization == QueryNormalization.SupportStatistics;
-        Dictionary<string, (string Mean, string Std)>? statistics = supportStatistics ? [] : null;
+        Dictionary<string, (string Mean, string Variance)>? statistics = supportStatistics ? [] : null;
         string supportFeatures = body.Length == 0 ? supportX : Forward(graph, body, weights[..bodyWeights], supportX, "support/", forwardOnly: true, statistics, record: true).Output;
         var adapted = weights[bodyWeights..].ToArray();
         for (int step = 1; step <= steps; step++)
@@ -110,7 +110,7 @@ internal static class AdaptiveExport
     /// <summary>Emits <paramref name="layers"/> differentiably on <paramref name="weights"/>; the output, each layer's backward rule, and the context holding the gradients.</summary>
     private static (string Output, List<DifferentiableOutput> Tape, DifferentiableEmitContext Context) Forward(
         OnnxGraphBuilder graph, IReadOnlyList<Layer> layers, IReadOnlyList<(string Value, IReadOnlyList<long> Shape)> weights, string input, string prefix,
-        bool forwardOnly = false, Dictionary<string, (string Mean, string Std)>? statistics = null, bool record = false)
+        bool forwardOnly = false, Dictionary<string, (string Mean, string Variance)>? statistics = null, bool record = false)
     {
         // Batch statistics, as the inner loop runs (InnerLoopAlgorithm.Forward); the queries' may be the support set's.
         var context = new DifferentiableEmitContext(graph, weights, training: true, prefix, forwardOnly, statistics, record);
