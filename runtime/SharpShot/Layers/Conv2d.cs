@@ -139,6 +139,11 @@ public sealed class Conv2dLayer : Layer
     /// <summary>∂W for (filters, in channels / groups, k, k) from the input (padded by <paramref name="pads"/> inside the correlation) and ∂y.</summary>
     private string WeightGradient(DifferentiableEmitContext context, string name, string x, string gradient, OnnxAttribute pads)
     {
+        if (Groups == 1 && _strides[0] == 1)
+        {
+            return UnfoldedWeightGradient(context, name, x, gradient);
+        }
+
         long groups = Groups, inPerGroup = weight.shape[1], outPerGroup = weight.shape[0] / Groups;
         string Shape(string hint, string value, params long[] middle) =>
             context.Node("Concat", hint, [context.ShapeSlice(hint + "_n", value, 0, 1), context.Longs(hint + "_middle", middle), context.ShapeSlice(hint + "_hw", value, 2, 4)],
@@ -156,6 +161,37 @@ public sealed class Conv2dLayer : Layer
         string cut = context.Node("Slice", $"{name}_grad_w_cut", [correlation, context.Longs($"{name}_grad_w_start", 0, 0),
             context.Longs($"{name}_grad_w_end", Kernel, Kernel), context.Longs($"{name}_grad_w_axes", 2, 3)]);
         return Transpose($"{name}_grad_weight", cut, 1, 0, 2, 3);
+    }
+
+    /// <summary>
+    /// ∂W of a dense, stride-1 convolution as one matrix product: the padded input's k² shifted windows (k² slices of it,
+    /// channels first, stacked) times ∂y, summed over samples and positions in the product. The correlation form
+    /// (<see cref="WeightGradient"/>) runs as one small product per input channel with a kernel as large as the feature
+    /// map, which ONNX Runtime computes several times slower than this single large one.
+    /// </summary>
+    private string UnfoldedWeightGradient(DifferentiableEmitContext context, string name, string x, string gradient)
+    {
+        long k = Kernel, d = _dilation[0], span = d * (k - 1);
+        string padded = Padding == default(Padding2d) ? x : context.Node("Pad", $"{name}_grad_w_padded", [x, context.Longs($"{name}_grad_w_pads", 0, 0, Padding.Top, Padding.Left, 0, 0, Padding.Bottom, Padding.Right)]);
+        string channelsFirst = context.Node("Transpose", $"{name}_grad_w_input_t", [padded], OnnxAttribute.Ints("perm", 1, 0, 2, 3));
+        string axes = context.Longs($"{name}_grad_w_axes", 2, 3);
+        var windows = new List<string>((int)(k * k));
+        for (long i = 0; i < k; i++)
+        {
+            for (long j = 0; j < k; j++)
+            {
+                // Window (i, j) starts at its offset and stops span − offset short of the end (the last one at the end itself).
+                long EndOf(long offset) => offset * d == span ? long.MaxValue : offset * d - span;
+                windows.Add(context.Node("Slice", $"{name}_grad_w_window", [channelsFirst, context.Longs($"{name}_grad_w_start", i * d, j * d), context.Longs($"{name}_grad_w_end", EndOf(i), EndOf(j)), axes]));
+            }
+        }
+
+        long inChannels = weight.shape[1], filters = weight.shape[0];
+        string unfolded = context.Node("Reshape", $"{name}_grad_w_unfolded", [context.Node("Concat", $"{name}_grad_w_windows", windows, OnnxAttribute.Int("axis", 0)), context.Longs($"{name}_grad_w_unfolded_shape", k * k * inChannels, -1)]);
+        string outputs = context.Node("Reshape", $"{name}_grad_w_outputs", [context.Node("Transpose", $"{name}_grad_w_outputs_t", [gradient], OnnxAttribute.Ints("perm", 1, 0, 2, 3)), context.Longs($"{name}_grad_w_outputs_shape", filters, -1)]);
+        string product = context.Node("Gemm", $"{name}_grad_w_product", [outputs, unfolded], OnnxAttribute.Int("transB", 1));
+        return context.Node("Transpose", $"{name}_grad_weight", [context.Node("Reshape", $"{name}_grad_w_by_window", [product, context.Longs($"{name}_grad_w_by_window_shape", filters, k, k, inChannels)])],
+            OnnxAttribute.Ints("perm", 0, 3, 1, 2));
     }
 }
 
