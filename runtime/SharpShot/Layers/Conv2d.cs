@@ -99,10 +99,12 @@ public sealed class Conv2dLayer : Layer
 
     /// <inheritdoc />
     /// <remarks>
-    /// Backward: ∂b sums ∂y over N, H, W; ∂W is the correlation of the (zero-padded) input with ∂y — one grouped convolution whose batch is the input channels of a group,
-    /// whose channels are (group, sample) pairs, with the forward's stride as dilation and its dilation as stride, cut to
-    /// the kernel; ∂x is the transposed convolution of ∂y with W, padded to the padded input's size (rows the stride never
-    /// reached get 0) and cut back to the input.
+    /// Backward: ∂b sums ∂y over N, H, W; ∂W, for a dense stride-1 convolution, is one matrix product of ∂y with the
+    /// padded input's shifted windows, and otherwise the correlation of the (zero-padded) input with ∂y — one grouped
+    /// convolution whose batch is the input channels of a group, whose channels are (group, sample) pairs, with the
+    /// forward's stride as dilation and its dilation as stride, cut to the kernel; ∂x is the transposed convolution of ∂y
+    /// with W — at stride 1 with the forward's padding, which gives the input's size; otherwise padded to the padded
+    /// input's size (rows the stride never reached get 0) and cut back to the input.
     /// </remarks>
     public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input)
     {
@@ -124,6 +126,17 @@ public sealed class Conv2dLayer : Layer
             if (!needed)
             {
                 return null;
+            }
+
+            if (_strides[0] == 1)
+            {
+                // Stride 1 reaches every input row: the transposed convolution with the forward's padding has the input's
+                // size by itself, without the shape arithmetic, Pad and Slice the general case needs.
+                return context.Node("ConvTranspose", $"{name}_grad_input", [gradient, w],
+                    OnnxAttribute.Ints("kernel_shape", Kernel, Kernel),
+                    pads,
+                    OnnxAttribute.Ints("dilations", _dilation),
+                    OnnxAttribute.Int("group", Groups));
             }
 
             string spread = context.Node("ConvTranspose", $"{name}_grad_spread", [gradient, w],
