@@ -177,6 +177,11 @@ public static class ImageDecoder
 
         bool jpeg = data.Length >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF;
         bool bmp = data.Length >= 2 && data[0] == (byte)'B' && data[1] == (byte)'M';
+        if (jpeg)
+        {
+            JpegStructure.Check(data, sourceName);
+        }
+
         ImageInfo? info = null;
         if (jpeg || bmp)
         {
