@@ -88,6 +88,17 @@ public static class ImageDecoder
         return CheckHeader(data.ToArray(), limits, sourceName);
     }
 
+    /// <summary>Reads a width and height from the header of an encoded image held in an array, read in place; nothing is decoded.</summary>
+    /// <exception cref="ImageDecodeException">Not a PNG, JPEG or BMP image, or a corrupt header.</exception>
+    /// <exception cref="ImageLimitException">The data or the image exceeds <paramref name="limits"/>.</exception>
+    public static (int Width, int Height) ReadSize(byte[] data, ImageLimits? limits = null, string? sourceName = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        limits ??= ImageLimits.Default;
+        limits.CheckFileBytes(data.Length, sourceName);
+        return CheckHeader(data, limits, sourceName);
+    }
+
     private static byte[] ReadBounded(Stream stream, ImageLimits limits, string? sourceName)
     {
         using var buffer = new MemoryStream();
@@ -166,6 +177,11 @@ public static class ImageDecoder
 
         bool jpeg = data.Length >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF;
         bool bmp = data.Length >= 2 && data[0] == (byte)'B' && data[1] == (byte)'M';
+        if (jpeg)
+        {
+            JpegStructure.Check(data, sourceName);
+        }
+
         ImageInfo? info = null;
         if (jpeg || bmp)
         {

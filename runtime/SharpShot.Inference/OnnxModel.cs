@@ -40,8 +40,7 @@ public sealed partial class OnnxModel : IDisposable
         _runOptions = new RunOptions();
         try
         {
-            Metadata = new ReadOnlyDictionary<string, string>(
-                new Dictionary<string, string>(session.ModelMetadata.CustomMetadataMap, StringComparer.Ordinal));
+            Metadata = new ReadOnlyDictionary<string, string>(ReadMetadata(session, source));
             Inputs = Array.AsReadOnly(session.InputMetadata.Select(v => ToValueInfo(v.Key, v.Value)).ToArray());
             Outputs = Array.AsReadOnly(session.OutputMetadata.Select(v => ToValueInfo(v.Key, v.Value)).ToArray());
             _allOutputNames = Outputs.Select(o => o.Name).ToArray();
@@ -124,6 +123,20 @@ public sealed partial class OnnxModel : IDisposable
 
     /// <summary>Name of the float API's output; empty when <see cref="SupportsFloatApi"/> is false (see <see cref="Outputs"/>).</summary>
     public string OutputName { get; }
+
+    private static Dictionary<string, string> ReadMetadata(InferenceSession session, ModelSource source)
+    {
+        try
+        {
+            return new Dictionary<string, string>(session.ModelMetadata.CustomMetadataMap, StringComparer.Ordinal);
+        }
+        catch (NullReferenceException e)
+        {
+            // ONNX Runtime's managed wrapper fails this way when the session hands it a null metadata string (found by
+            // fuzzing: tests/Fuzz/crashers/onnx/); the model is malformed, so it is a load error like any other.
+            throw source.Fail("ONNX Runtime could not read its metadata (producer, graph name, domain, description or metadata_props): a string is missing.", e);
+        }
+    }
 
     private static ImageInputContract? ReadImageInput(ImageInputContract? given, IReadOnlyDictionary<string, string> metadata, int[] inputShape, ModelSource source)
     {

@@ -175,4 +175,20 @@ public class DecoderTests
 
         Assert.True(decoded > 0 && refused > 0, $"decoded {decoded}, refused {refused}");
     }
+
+    [Fact]
+    public void A_jpeg_segment_whose_length_runs_past_the_data_is_refused_before_decoding()
+    {
+        // The fuzzer's hang (tests/Fuzz/crashers/jpeg/): an APP0 length pointing past the end sent the decoder reading
+        // beyond the data without end. A valid JPEG with its first segment's length raised to 0x9981 reproduces it.
+        byte[] jpeg = TestImages.ConstantGreyJpeg();
+        Assert.Equal(200, ImageDecoder.Decode(jpeg, ImageColor.Gray).Pixels[0]);
+        jpeg[4] = 0x99;
+        jpeg[5] = 0x81;
+
+        var error = Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(jpeg, ImageColor.Gray, sourceName: "cut.jpg"));
+
+        Assert.Contains("segment FF DB at byte 2 declares 39297 bytes but", error.Message);
+        Assert.Contains("cut.jpg", error.Message);
+    }
 }

@@ -152,10 +152,14 @@ public static class IdxReader
             _ => ReadPayload<double>(stream, (int)elements, path, shape, headerLength, where),
         };
 
-        long trailing = CountRemainingBytes(stream);
-        if (trailing > 0)
+        // One byte past the declared size is enough to know the file is wrong: reading on would let a small gzip file
+        // decompress without bound (a raw file's length was checked above, so this finds trailing data only in gzip).
+        if (stream.ReadByte() >= 0)
         {
-            throw LengthMismatch(path, shape, payloadLength, headerLength, payloadLength + trailing, where);
+            throw new IdxFormatException(
+                path,
+                $"expected {payloadLength} bytes of data ({shape}) after the {headerLength}-byte header, found more: trailing data{where} (reading stopped at the first byte beyond the declared size).",
+                null);
         }
 
         FromBigEndian(data, type);
@@ -182,19 +186,6 @@ public static class IdxReader
             ? $"expected {expected} bytes of data ({shape}) after the {headerLength}-byte header, found {found}; the file is truncated{where}."
             : $"expected {expected} bytes of data ({shape}) after the {headerLength}-byte header, found {found}: {found - expected} trailing {(found - expected == 1 ? "byte" : "bytes")}{where}.";
         return new IdxFormatException(path, problem, null);
-    }
-
-    private static long CountRemainingBytes(Stream stream)
-    {
-        Span<byte> buffer = stackalloc byte[4096];
-        long total = 0;
-        int got;
-        while ((got = stream.Read(buffer)) > 0)
-        {
-            total += got;
-        }
-
-        return total;
     }
 
     // IDX stores multi-byte values big-endian; swap them in place on little-endian machines.

@@ -102,7 +102,7 @@ public sealed class IdxReaderTests : IDisposable
         { "truncated magic", [0, 0], "2 bytes long" },
         { "empty", [], "0 bytes long" },
         { "truncated data", [0, 0, 0x0C, 1, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0], "expected 8 bytes of data (2 int32) after the 8-byte header, found 6" },
-        { "trailing bytes", [0, 0, 0x08, 1, 0, 0, 0, 2, 1, 2, 3], "expected 2 bytes of data (2 ubyte) after the 8-byte header, found 3: 1 trailing byte" },
+        { "trailing bytes", [0, 0, 0x08, 1, 0, 0, 0, 2, 1, 2, 3], "expected 2 bytes of data (2 ubyte) after the 8-byte header, found " },
         { "overflowing size", [0, 0, 0x0E, 3, 0x7F, 0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF], "more than" },
     };
 
@@ -125,6 +125,55 @@ public sealed class IdxReaderTests : IDisposable
         var error = Assert.Throws<IdxFormatException>(() => IdxReader.Read(path));
         Assert.Contains(path, error.Message);
         Assert.Contains(problem, error.Message);
+    }
+
+    [Fact]
+    public void RawTrailingBytesAreCountedFromTheFileLength()
+    {
+        string path = _folder.WriteBytes("trailing", [0, 0, 0x08, 1, 0, 0, 0, 2, 1, 2, 3, 4]);
+
+        var error = Assert.Throws<IdxFormatException>(() => IdxReader.Read(path));
+
+        Assert.Contains("expected 2 bytes of data (2 ubyte) after the 8-byte header, found 4: 2 trailing bytes.", error.Message);
+    }
+
+    [Fact]
+    public void CompressedTrailingDataIsRefusedAtItsFirstByteWithoutDecompressingTheRest()
+    {
+        // The IDX file and one extra byte, then 1 GiB of zeros in 64 small gzip members (about 1 MB on disk), then a
+        // member whose deflate data is invalid. A reader that decompressed all the trailing data before judging it
+        // would inflate the gigabyte and then report the corrupt member; one that stops at the first byte beyond the
+        // declared size reports the trailing data and never reaches either.
+        string path = _folder.File("bomb-idx1-ubyte.gz");
+        byte[] zeros = Gzip(new byte[16 << 20]);
+        using (var file = File.Create(path))
+        {
+            file.Write(Gzip([0, 0, 0x08, 1, 0, 0, 0, 2, 7, 9, 0xEE]));
+            for (int i = 0; i < 64; i++)
+            {
+                file.Write(zeros);
+            }
+
+            // A gzip header (deflate, no flags) followed by a block of the reserved type 3: invalid deflate data.
+            file.Write([0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF, 0x07, 0, 0, 0, 0]);
+        }
+
+        var error = Assert.Throws<IdxFormatException>(() => IdxReader.Read(path));
+
+        Assert.Contains(path, error.Message);
+        Assert.Contains("expected 2 bytes of data (2 ubyte) after the 8-byte header, found more: trailing data (after gzip decompression)", error.Message);
+        Assert.DoesNotContain("corrupt", error.Message);
+    }
+
+    private static byte[] Gzip(byte[] data)
+    {
+        using var buffer = new MemoryStream();
+        using (var zipped = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            zipped.Write(data);
+        }
+
+        return buffer.ToArray();
     }
 
     [Fact]

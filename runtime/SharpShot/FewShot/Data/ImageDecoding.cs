@@ -12,12 +12,6 @@ namespace SharpShot.FewShot;
 /// </summary>
 internal static class ImageDecoding
 {
-    /// <summary>Bounds on each image: SharpShot.Imaging's defaults (file bytes, pixels, side).</summary>
-    internal static readonly ImageLimits Limits = ImageLimits.Default;
-
-    /// <summary>Largest accepted file or zip entry.</summary>
-    internal const int MaxFileBytes = ImageLimits.DefaultMaxFileBytes;
-
     /// <summary>
     /// An image to decode: a file, or the entry <see cref="Entry"/> of the zip file <see cref="Path"/>; and where
     /// its sample goes.
@@ -26,27 +20,34 @@ internal static class ImageDecoding
 
     /// <summary>
     /// Reads and decodes <paramref name="images"/> in parallel into their targets (each worker opens its own view of
-    /// a zip file, as a <see cref="ZipArchive"/> is not thread-safe). Every image is attempted; when some fail, the
+    /// a zip file, as a <see cref="ZipArchive"/> is not thread-safe), within <paramref name="options"/>: at most
+    /// <see cref="ImageLoadOptions.MaxDegreeOfParallelism"/> images at once, each within its limits, their pixels
+    /// together within <see cref="ImageLoadOptions.MaxPixelsInFlight"/>. Every image is attempted; when some fail, the
     /// error of the first failing one (in list order) is thrown, so the outcome does not depend on scheduling.
     /// </summary>
-    /// <exception cref="FewShotDataException">An image or zip entry cannot be read or decoded; the message names its file (and entry).</exception>
-    internal static void DecodeAll(IReadOnlyList<Pending> images, int channels, bool invert, int size)
+    /// <exception cref="FewShotDataException">An image or zip entry cannot be read or decoded, or exceeds the limits; the message names its file (and entry).</exception>
+    internal static void DecodeAll(IReadOnlyList<Pending> images, int channels, bool invert, int size, ImageLoadOptions options) =>
+        DecodeAll(images, channels, invert, size, options, new PixelBudget(options.MaxPixelsInFlight));
+
+    /// <summary><see cref="DecodeAll(IReadOnlyList{Pending}, int, bool, int, ImageLoadOptions)"/> with the budget given, so tests can read its peak.</summary>
+    internal static void DecodeAll(IReadOnlyList<Pending> images, int channels, bool invert, int size, ImageLoadOptions options, PixelBudget budget)
     {
         var errors = new Exception?[images.Count];
         int sampleLength = channels * size * size;
-        // One decode per core at a time: memory stays within the image limits times the core count.
         Parallel.For(
             0,
             images.Count,
-            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism },
             () => new Dictionary<string, ZipArchive>(StringComparer.Ordinal),
             (i, _, archives) =>
             {
                 Pending image = images[i];
                 try
                 {
-                    byte[] data = image.Entry is null ? ReadFile(image.Path) : ReadEntry(Archive(archives, image.Path), image.Path, image.Entry);
-                    Decode(data, image.Path, image.Entry, channels, invert, size, image.Target.AsSpan(image.Offset, sampleLength));
+                    byte[] data = image.Entry is null
+                        ? ReadFile(image.Path, options.Limits.MaxFileBytes)
+                        : ReadEntry(Archive(archives, image.Path), image.Path, image.Entry, options.Limits.MaxFileBytes);
+                    Decode(data, image.Path, image.Entry, channels, invert, size, image.Target.AsSpan(image.Offset, sampleLength), options.Limits, budget);
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
@@ -96,14 +97,14 @@ internal static class ImageDecoding
         return archive;
     }
 
-    /// <summary>Reads the whole entry <paramref name="entryName"/>, checking its size against the zip directory and <see cref="MaxFileBytes"/>.</summary>
-    private static byte[] ReadEntry(ZipArchive archive, string zipPath, string entryName)
+    /// <summary>Reads the whole entry <paramref name="entryName"/>, checking its size against the zip directory and <paramref name="maxFileBytes"/>.</summary>
+    private static byte[] ReadEntry(ZipArchive archive, string zipPath, string entryName, int maxFileBytes)
     {
         ZipArchiveEntry entry = archive.GetEntry(entryName)
             ?? throw new FewShotDataException(zipPath, entryName, "the entry has disappeared from the zip file since it was listed.");
-        if (entry.Length > MaxFileBytes)
+        if (entry.Length > maxFileBytes)
         {
-            throw new FewShotDataException(zipPath, entryName, $"the entry is {entry.Length:N0} bytes; an image is expected to be at most {MaxFileBytes:N0} bytes.");
+            throw new FewShotDataException(zipPath, entryName, $"the entry is {entry.Length:N0} bytes; an image is expected to be at most {maxFileBytes:N0} bytes (ImageLoadOptions.Limits.MaxFileBytes).");
         }
 
         try
@@ -125,13 +126,13 @@ internal static class ImageDecoding
         }
     }
 
-    /// <summary>Reads a whole image file, refusing one larger than <see cref="MaxFileBytes"/>.</summary>
-    internal static byte[] ReadFile(string path)
+    /// <summary>Reads a whole image file, refusing one larger than <paramref name="maxFileBytes"/>.</summary>
+    internal static byte[] ReadFile(string path, int maxFileBytes)
     {
         long length = new FileInfo(path).Length;
-        if (length > MaxFileBytes)
+        if (length > maxFileBytes)
         {
-            throw new FewShotDataException(path, null, $"the file is {length:N0} bytes; an image file is expected to be at most {MaxFileBytes:N0} bytes.");
+            throw new FewShotDataException(path, null, $"the file is {length:N0} bytes; an image file is expected to be at most {maxFileBytes:N0} bytes (ImageLoadOptions.Limits.MaxFileBytes).");
         }
 
         return File.ReadAllBytes(path);
@@ -140,22 +141,37 @@ internal static class ImageDecoding
     /// <summary>
     /// Decodes one image into <paramref name="destination"/>: <paramref name="channels"/> planes (1: grey, 3: red,
     /// green, blue) of <paramref name="size"/> x <paramref name="size"/> values in [0, 1], 1 − value when
-    /// <paramref name="invert"/> (SharpShot.Imaging, the decoder the ONNX host uses too).
+    /// <paramref name="invert"/> (SharpShot.Imaging, the decoder the ONNX host uses too). Its size is read from the
+    /// header and checked against <paramref name="limits"/> first; its pixels are taken from <paramref name="budget"/>
+    /// while it is decoded.
     /// </summary>
     /// <exception cref="FewShotDataException">The bytes are not a decodable image, or exceed the image limits.</exception>
-    internal static void Decode(byte[] data, string path, string? entry, int channels, bool invert, int size, Span<float> destination)
+    internal static void Decode(byte[] data, string path, string? entry, int channels, bool invert, int size, Span<float> destination, ImageLimits limits, PixelBudget budget)
     {
-        DecodedImage image;
+        string name = entry ?? path;
         try
         {
-            image = ImageDecoder.Decode(data, channels == 1 ? ImageColor.Gray : ImageColor.Rgb, Limits, entry ?? path);
+            (int width, int height) = ImageDecoder.ReadSize(data, limits, name);
+            long pixels = (long)width * height;
+            budget.Acquire(pixels);
+            try
+            {
+                DecodedImage image = ImageDecoder.Decode(data, channels == 1 ? ImageColor.Gray : ImageColor.Rgb, limits, name);
+                ImageResizer.ToPlanar(image.AsPixelBuffer(), channels, size, size, invert ? PixelValues.InvertedUnitRange : PixelValues.UnitRange, destination);
+            }
+            finally
+            {
+                budget.Release(pixels);
+            }
+        }
+        catch (ImageLimitException e)
+        {
+            throw new FewShotDataException(path, entry, $"{e.Reason} Raise ImageLoadOptions.Limits to load larger images.", e);
         }
         catch (ImageDecodeException e)
         {
             throw new FewShotDataException(path, entry, e.Reason, e);
         }
-
-        ImageResizer.ToPlanar(image.AsPixelBuffer(), channels, size, size, invert ? PixelValues.InvertedUnitRange : PixelValues.UnitRange, destination);
     }
 
     /// <summary>

@@ -27,17 +27,25 @@ public static class ImageFolder
     /// <param name="size">Side of the resized images, in pixels.</param>
     /// <param name="grayscale">One grey channel (sample shape (1, size, size)) rather than red, green and blue planes ((3, size, size)); transparency is ignored.</param>
     /// <param name="invert">Store 1 − value, e.g. to make dark strokes on a light background 1 on 0.</param>
+    /// <param name="options">
+    /// Bounds on each image and on the pixels decoded at once; <see cref="ImageLoadOptions.Default"/> (images up to
+    /// 4096 x 4096 pixels) when null.
+    /// </param>
     /// <returns>The dataset.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/>' bounds disagree (<see cref="ImageLoadOptions.MaxPixelsInFlight"/> below <see cref="ImageLoadOptions.Limits"/>' pixels).</exception>
     /// <exception cref="DirectoryNotFoundException"><paramref name="root"/> does not exist.</exception>
     /// <exception cref="FewShotDataException">
     /// The root holds no class folders with images, an image sits directly in the root, a class folder without
-    /// subfolders holds no images, or an image cannot be decoded; the message names the folder or file.
+    /// subfolders holds no images, an image cannot be decoded, or an image exceeds <paramref name="options"/>' limits;
+    /// the message names the folder or file (and, for a limit, the image's size and the bound).
     /// </exception>
-    public static FewShotDataset Load(string root, int size = 28, bool grayscale = true, bool invert = false)
+    public static FewShotDataset Load(string root, int size = 28, bool grayscale = true, bool invert = false, ImageLoadOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
+        options ??= ImageLoadOptions.Default;
+        options.Validate(nameof(options));
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
         if (!Directory.Exists(full))
         {
@@ -90,7 +98,7 @@ public static class ImageFolder
             throw new FewShotDataException(full, null, $"the folder holds no class folders with images; expected {Layout}.");
         }
 
-        ImageDecoding.DecodeAll(pending, channels, invert, size);
+        ImageDecoding.DecodeAll(pending, channels, invert, size, options);
         return new FewShotDataset([channels, size, size], classes, invert ? InputScaling.InvertedPixelsToUnitRange : InputScaling.PixelsToUnitRange);
     }
 

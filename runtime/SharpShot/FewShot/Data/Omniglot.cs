@@ -41,7 +41,7 @@ public static class Omniglot
 
     /// <summary>
     /// Loads Omniglot from one or more sources at the default size (<see cref="DefaultSize"/>); see
-    /// <see cref="Load(IEnumerable{string}, int)"/>.
+    /// <see cref="Load(IEnumerable{string}, int, ImageLoadOptions)"/>.
     /// </summary>
     /// <param name="sources">Zip files and/or folders, e.g. <c>images_background_small1.zip</c> and <c>images_background_small2.zip</c>.</param>
     /// <returns>The characters as classes, sample shape (1, 28, 28).</returns>
@@ -64,6 +64,9 @@ public static class Omniglot
     /// <c>images_evaluation*.zip</c>; a zip whose unpacked folder of the same name sits beside it is skipped).
     /// </param>
     /// <param name="size">Side of the resized images, in pixels.</param>
+    /// <param name="options">
+    /// Bounds on each drawing and on the pixels decoded at once; <see cref="ImageLoadOptions.Default"/> when null.
+    /// </param>
     /// <returns>
     /// The characters as classes, sample shape (1, <paramref name="size"/>, <paramref name="size"/>), in source order
     /// and, within a source, sorted by set, alphabet and character. A character (alphabet + character folder) found
@@ -71,16 +74,19 @@ public static class Omniglot
     /// </returns>
     /// <exception cref="ArgumentException">No source was given, or one is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="size"/> is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/>' bounds disagree (<see cref="ImageLoadOptions.MaxPixelsInFlight"/> below <see cref="ImageLoadOptions.Limits"/>' pixels).</exception>
     /// <exception cref="FileNotFoundException">A zip file does not exist.</exception>
     /// <exception cref="DirectoryNotFoundException">A folder does not exist.</exception>
     /// <exception cref="FewShotDataException">
-    /// A zip file or image is corrupt, a source lacks the expected layout, or a character found again holds other
-    /// drawings than the first copy; the message names the file (and entry).
+    /// A zip file or image is corrupt, a source lacks the expected layout, a drawing exceeds <paramref name="options"/>'
+    /// limits, or a character found again holds other drawings than the first copy; the message names the file (and entry).
     /// </exception>
-    public static FewShotDataset Load(IEnumerable<string> sources, int size = DefaultSize)
+    public static FewShotDataset Load(IEnumerable<string> sources, int size = DefaultSize, ImageLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
+        options ??= ImageLoadOptions.Default;
+        options.Validate(nameof(options));
         string[] paths = sources.ToArray();
         if (paths.Length == 0)
         {
@@ -100,7 +106,7 @@ public static class Omniglot
             characters.AddRange(ReadSource(path));
         }
 
-        return Decode(Deduplicate(characters), size);
+        return Decode(Deduplicate(characters), size, options);
     }
 
     /// <summary>
@@ -410,7 +416,7 @@ public static class Omniglot
         return kept;
     }
 
-    private static FewShotDataset Decode(List<CharacterFolder> characters, int size)
+    private static FewShotDataset Decode(List<CharacterFolder> characters, int size, ImageLoadOptions options)
     {
         int sampleLength = size * size;
         var classes = new FewShotClass[characters.Count];
@@ -428,7 +434,7 @@ public static class Omniglot
             classes[i] = new FewShotClass(c.Name, c.Alphabet, samples, sampleLength);
         }
 
-        ImageDecoding.DecodeAll(pending, channels: 1, invert: true, size);
+        ImageDecoding.DecodeAll(pending, channels: 1, invert: true, size, options);
         return new FewShotDataset([1, size, size], classes, InputScaling.InvertedPixelsToUnitRange);
     }
 
