@@ -103,7 +103,8 @@ public static class Trainer
 
             EvaluationResult? validated = validation is null ? null : Evaluate(model, validation, batchSize: 256);
             var result = new EpochResult(epoch, lossSum / seen, (double)correct / seen, validated?.Loss, validated?.Accuracy, epochClock.Elapsed) { SkippedSteps = skipped };
-            bool best = validated is not null && epochs.All(earlier => IsBetter(result, earlier));
+            bool best = validated is { } now && epochs.All(earlier => earlier.ValidationAccuracy is not { } accuracy || earlier.ValidationLoss is not { } loss
+                || BestValidation.Beats(now.Accuracy, now.Loss, accuracy, loss));
             epochs.Add(result);
             if (options.CheckpointPath is not null)
             {
@@ -221,11 +222,6 @@ public static class Trainer
         optimizer.step();
         return new StepResult(value, logits.argmax(1).eq(y).sum().item<long>(), Taken: true, NonFiniteGradient: null);
     }
-
-    /// <summary>True when <paramref name="epoch"/> validated better than <paramref name="earlier"/>: a higher accuracy, or the same with a lower loss.</summary>
-    private static bool IsBetter(EpochResult epoch, EpochResult earlier) =>
-        earlier.ValidationAccuracy is not { } accuracy || earlier.ValidationLoss is not { } loss
-        || epoch.ValidationAccuracy > accuracy || (epoch.ValidationAccuracy == accuracy && epoch.ValidationLoss < loss);
 
     private static OptimizerHelper CreateOptimizer(SequentialModel model, TrainingOptions options) => options.Optimizer switch
     {

@@ -115,7 +115,7 @@ internal static class MetaTrainingLoop
                 {
                     long validationStarted = Stopwatch.GetTimestamp();
                     var validation = new MetaValidationResult(step, validate());
-                    bool best = validations.All(earlier => IsBetter(validation.Evaluation, earlier.Evaluation));
+                    bool best = validations.All(earlier => BestValidation.Beats(validation.Evaluation.Accuracy, validation.Evaluation.Loss, earlier.Evaluation.Accuracy, earlier.Evaluation.Loss));
                     validations.Add(validation);
                     validationSeconds += Stopwatch.GetElapsedTime(validationStarted).TotalSeconds;
                     validationsRun++;
@@ -170,15 +170,6 @@ internal static class MetaTrainingLoop
             SkippedSteps = skipped,
         };
     }
-
-    /// <summary>
-    /// True when <paramref name="evaluation"/> is better than <paramref name="earlier"/>: a higher accuracy, or the same
-    /// with a lower loss; for regression (accuracy NaN) a lower loss.
-    /// </summary>
-    public static bool IsBetter(FewShotEvaluation evaluation, FewShotEvaluation earlier) =>
-        double.IsNaN(evaluation.Accuracy) || double.IsNaN(earlier.Accuracy)
-            ? evaluation.Loss < earlier.Loss
-            : evaluation.Accuracy > earlier.Accuracy || (evaluation.Accuracy == earlier.Accuracy && evaluation.Loss < earlier.Loss);
 
     /// <summary>The learning rate of 1-based step <paramref name="step"/> when it halves every <paramref name="halvingEvery"/> steps (0: never).</summary>
     public static double Halving(double learningRate, int halvingEvery, int step) =>
