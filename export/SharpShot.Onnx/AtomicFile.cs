@@ -19,7 +19,14 @@ public static class AtomicFile
     /// (creating its folder if needed). If <paramref name="write"/> throws, the target is untouched and
     /// the temporary file is removed.
     /// </summary>
-    public static void Write(string path, Action<Stream> write)
+    public static void Write(string path, Action<Stream> write) => Write(path, write, keepPreviousAs: null);
+
+    /// <summary>
+    /// As <see cref="Write(string, Action{Stream})"/>, and when <paramref name="keepPreviousAs"/> is given and the target
+    /// exists, the file it replaces is kept under that name (replacing any file there): at every moment the target
+    /// holds either the old or the new bytes, and once the new ones are in place the old ones are at <paramref name="keepPreviousAs"/>.
+    /// </summary>
+    public static void Write(string path, Action<Stream> write, string? keepPreviousAs)
     {
         ArgumentNullException.ThrowIfNull(write);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -38,7 +45,14 @@ public static class AtomicFile
                 // Reach the disk before the rename, or a power cut could leave the new name on empty data.
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(tempPath, fullPath, overwrite: true);
+            if (keepPreviousAs is not null && File.Exists(fullPath))
+            {
+                File.Replace(tempPath, fullPath, Path.GetFullPath(keepPreviousAs));
+            }
+            else
+            {
+                File.Move(tempPath, fullPath, overwrite: true);
+            }
         }
         catch
         {

@@ -89,7 +89,8 @@ public abstract class SequentialModel : nn.Module<Tensor, Tensor>
     /// <param name="cancellationToken">Stops training between two batches.</param>
     /// <returns>Per-epoch metrics.</returns>
     /// <exception cref="ArgumentException">The data's sample shape or labels do not fit the model, or an option is invalid.</exception>
-    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    /// <exception cref="TrainingDivergedException">The loss or a gradient became NaN or infinite (with <see cref="TrainingOptions.NonFiniteSteps"/> = Stop); no update was made on it.</exception>
+    /// <exception cref="CheckpointMismatchException">The checkpoint file belongs to another run or has more epochs done than asked for; <see cref="CheckpointCorruptException"/> when it is damaged.</exception>
     public TrainingHistory Fit(
         Dataset train,
         Dataset? validation = null,
@@ -97,6 +98,21 @@ public abstract class SequentialModel : nn.Module<Tensor, Tensor>
         TrainingOptions? options = null,
         CancellationToken cancellationToken = default) =>
         Trainer.Fit(this, train, validation, options ?? TrainingDefaults, progress, cancellationToken);
+
+    /// <summary>
+    /// Loads the weights and buffers of a training checkpoint (<see cref="TrainingOptions.CheckpointPath"/>, or the best
+    /// epoch's <c>&lt;name&gt;.best&lt;extension&gt;</c> written beside it) into this model. The whole file is checked first —
+    /// checksum, format, every tensor's name, type and shape — and on any failure the model is left as it was.
+    /// </summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="CheckpointCorruptException">The file is damaged or not a checkpoint.</exception>
+    /// <exception cref="CheckpointMismatchException">Its tensors are not this model's (the message names the first that differs), or it is of another format version.</exception>
+    public void LoadCheckpointWeights(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        CheckpointFile.LoadWeights(path, this);
+    }
 
     /// <summary>Mean cross-entropy and accuracy on <paramref name="data"/>, in eval mode.</summary>
     public EvaluationResult Evaluate(Dataset data, int batchSize = 256) => Trainer.Evaluate(this, data, batchSize);

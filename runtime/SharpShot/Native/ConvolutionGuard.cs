@@ -36,6 +36,25 @@ internal static class ConvolutionGuard
     public static IReadOnlyDictionary<string, bool> Verdicts => s_verdicts;
 
     /// <summary>
+    /// Takes a resumed run's verdicts (<see cref="NativeSettings"/>): every configuration that ran in float64 there runs
+    /// in float64 here too, as it did; one that ran on oneDNN is checked here when first met, as any other (the same
+    /// machine gives the same verdict). A verdict of this process that says float64 is never turned to oneDNN.
+    /// </summary>
+    public static void Restore(IReadOnlyDictionary<string, bool> verdicts)
+    {
+        foreach ((string configuration, bool onOneDnn) in verdicts)
+        {
+            if (!onOneDnn)
+            {
+                s_verdicts[configuration] = false;
+            }
+        }
+    }
+
+    /// <summary>Drops the verdict on <paramref name="configuration"/>, as a new process would not have it (tests of resuming).</summary>
+    internal static void Forget(string configuration) => s_verdicts.TryRemove(configuration, out _);
+
+    /// <summary>
     /// Runs <paramref name="convolve"/> on the operands: as is when oneDNN is off, the input is not float32 on the CPU,
     /// or this configuration passed its check; otherwise in float64 and cast back to float32.
     /// </summary>

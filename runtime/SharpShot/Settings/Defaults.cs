@@ -33,6 +33,9 @@ internal static class Defaults
 
         /// <summary>Seed of initialization, shuffling and dropout.</summary>
         public const int Seed = 42;
+
+        /// <summary>A step with a NaN or infinite loss or gradient stops training (before the optimizer step).</summary>
+        public const NonFiniteSteps NonFiniteSteps = NonFiniteSteps.Stop;
     }
 
     /// <summary>Meta-training: <c>[MetaLearner]</c> and <c>MetaLearnerOptions</c>. The papers' settings where they are explicit.</summary>
@@ -88,5 +91,8 @@ internal static class Defaults
 
         /// <summary>Episodes drawn ahead on a background task.</summary>
         public const int PrefetchDepth = 4;
+
+        /// <summary>A step with a NaN or infinite loss or gradient stops meta-training (before the optimizer step).</summary>
+        public const NonFiniteSteps NonFiniteSteps = NonFiniteSteps.Stop;
     }
 }

@@ -44,8 +44,8 @@ public static class Trainer
         using OptimizerHelper optimizer = CreateOptimizer(model, options);
         var run = new CheckpointState(model.GetType().FullName ?? model.GetType().Name, model.ParameterCount, train.Count,
             options.BatchSize, options.Optimizer, options.LearningRate, options.Momentum, options.Seed, 0, []);
-        CheckpointState? resumed = options.CheckpointPath is null ? null : Checkpoint.TryRestore(options.CheckpointPath, model, optimizer, run);
-        var epochs = new List<EpochResult>(resumed?.History.Take(options.Epochs) ?? []);
+        CheckpointState? resumed = options.CheckpointPath is null ? null : Checkpoint.TryRestore(options.CheckpointPath, model, optimizer, run, options.Epochs);
+        var epochs = new List<EpochResult>(resumed?.History ?? []);
 
         using Tensor features = ToTensor(train, device);
         using Tensor labels = torch.tensor(train.Labels, dtype: ScalarType.Int64, device: device);
@@ -71,21 +71,30 @@ public static class Trainer
             double lossSum = 0;
             long correct = 0;
             int seen = 0;
+            int skipped = 0;
 
             for (int batch = 0; batch < batchesPerEpoch; batch++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int start = batch * options.BatchSize;
                 int size = Math.Min(options.BatchSize, train.Count - start);
-                (double batchLoss, long batchCorrect) = Step(model, optimizer, features, labels, order.AsSpan(start, size), device);
-                if (!double.IsFinite(batchLoss))
+                StepResult step = Step(model, optimizer, features, labels, order.AsSpan(start, size), device);
+                if (!step.Taken)
                 {
-                    throw new TrainingDivergedException(epoch, batch + 1, batchLoss);
+                    if (options.NonFiniteSteps == NonFiniteSteps.Stop)
+                    {
+                        throw new TrainingDivergedException(epoch, batch + 1, step.Loss, step.NonFiniteGradient, $"epoch {epoch}, batch {batch + 1}");
+                    }
+
+                    skipped++;
+                }
+                else
+                {
+                    lossSum += step.Loss * size;
+                    correct += step.Correct;
+                    seen += size;
                 }
 
-                lossSum += batchLoss * size;
-                correct += batchCorrect;
-                seen += size;
                 if (progress is not null && (batch + 1) % reportEvery == 0 && batch + 1 < batchesPerEpoch)
                 {
                     progress(Report(options, epoch, batch + 1, batchesPerEpoch, lossSum / seen, (double)correct / seen, clock.Elapsed, null));
@@ -93,11 +102,18 @@ public static class Trainer
             }
 
             EvaluationResult? validated = validation is null ? null : Evaluate(model, validation, batchSize: 256);
-            var result = new EpochResult(epoch, lossSum / seen, (double)correct / seen, validated?.Loss, validated?.Accuracy, epochClock.Elapsed);
+            var result = new EpochResult(epoch, lossSum / seen, (double)correct / seen, validated?.Loss, validated?.Accuracy, epochClock.Elapsed) { SkippedSteps = skipped };
+            bool best = validated is { } now && epochs.All(earlier => earlier.ValidationAccuracy is not { } accuracy || earlier.ValidationLoss is not { } loss
+                || BestValidation.Beats(now.Accuracy, now.Loss, accuracy, loss));
             epochs.Add(result);
             if (options.CheckpointPath is not null)
             {
-                Checkpoint.Save(options.CheckpointPath, model, optimizer, run with { EpochsCompleted = epoch, History = epochs });
+                CheckpointState state = run with { EpochsCompleted = epoch, History = epochs.ToArray() };
+                Checkpoint.Save(options.CheckpointPath, model, optimizer, state);
+                if (best)
+                {
+                    Checkpoint.SaveBest(CheckpointFile.BestPath(options.CheckpointPath), model, optimizer, state);
+                }
             }
 
             progress?.Invoke(Report(options, epoch, batchesPerEpoch, batchesPerEpoch, result.TrainLoss, result.TrainAccuracy, clock.Elapsed, result));
@@ -170,7 +186,11 @@ public static class Trainer
     /// <summary>A seed for one epoch, a fixed function of the run's seed and the epoch number.</summary>
     private static int EpochSeed(int seed, int epoch) => unchecked((seed * 1_000_003) + epoch);
 
-    private static (double Loss, long Correct) Step(
+    /// <summary>
+    /// One optimizer step on the rows <paramref name="indices"/>, unless the loss or a gradient is not finite: then the
+    /// gradients are cleared and nothing is updated (<see cref="StepResult.Taken"/> is false).
+    /// </summary>
+    private static StepResult Step(
         SequentialModel model, OptimizerHelper optimizer, Tensor features, Tensor labels, ReadOnlySpan<int> indices, Device device)
     {
         using var scope = NewDisposeScope();
@@ -186,9 +206,21 @@ public static class Trainer
         optimizer.zero_grad();
         Tensor logits = model.Logits(x);
         Tensor loss = nn.functional.cross_entropy(logits, y);
+        double value = loss.item<float>();
+        if (!double.IsFinite(value))
+        {
+            return new StepResult(value, 0, Taken: false, NonFiniteGradient: null);
+        }
+
         loss.backward();
+        if (NonFiniteGradients.First(model.named_parameters()) is { } parameter)
+        {
+            optimizer.zero_grad();
+            return new StepResult(value, 0, Taken: false, parameter);
+        }
+
         optimizer.step();
-        return (loss.item<float>(), logits.argmax(1).eq(y).sum().item<long>());
+        return new StepResult(value, logits.argmax(1).eq(y).sum().item<long>(), Taken: true, NonFiniteGradient: null);
     }
 
     private static OptimizerHelper CreateOptimizer(SequentialModel model, TrainingOptions options) => options.Optimizer switch
@@ -197,6 +229,9 @@ public static class Trainer
         OptimizerKind.Sgd => optim.SGD(model.parameters(), options.LearningRate, momentum: options.Momentum),
         _ => throw new ArgumentException($"Unknown optimizer {options.Optimizer}."),
     };
+
+    /// <summary>A step's loss and correct predictions, whether it updated the weights, and the parameter whose gradient stopped it.</summary>
+    private readonly record struct StepResult(double Loss, long Correct, bool Taken, string? NonFiniteGradient);
 
     private static TrainingProgress Report(TrainingOptions options, int epoch, int batch, int batchesPerEpoch, double loss, double accuracy, TimeSpan elapsed, EpochResult? completed)
     {

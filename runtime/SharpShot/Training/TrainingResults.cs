@@ -7,7 +7,11 @@ namespace SharpShot.Training;
 /// <param name="ValidationLoss">Mean cross-entropy on the validation set after the epoch, if one was given.</param>
 /// <param name="ValidationAccuracy">Accuracy on the validation set after the epoch, if one was given.</param>
 /// <param name="Duration">Wall time of the epoch, validation included.</param>
-public sealed record EpochResult(int Epoch, double TrainLoss, double TrainAccuracy, double? ValidationLoss, double? ValidationAccuracy, TimeSpan Duration);
+public sealed record EpochResult(int Epoch, double TrainLoss, double TrainAccuracy, double? ValidationLoss, double? ValidationAccuracy, TimeSpan Duration)
+{
+    /// <summary>Steps of this epoch skipped for a NaN or infinite loss or gradient (<see cref="TrainingOptions.NonFiniteSteps"/>); their batches are not in the training metrics.</summary>
+    public int SkippedSteps { get; init; }
+}
 
 /// <summary>Reported during <see cref="SequentialModel.Fit"/>: after every few batches, and once at the end of each epoch.</summary>
 /// <param name="Epoch">1-based epoch number.</param>
@@ -37,7 +41,11 @@ public sealed record TrainingProgress(
 /// <summary>What <see cref="SequentialModel.Fit"/> returns: one entry per epoch.</summary>
 /// <param name="Epochs">Per-epoch metrics, in order.</param>
 /// <param name="Duration">Total wall time.</param>
-public sealed record TrainingHistory(IReadOnlyList<EpochResult> Epochs, TimeSpan Duration);
+public sealed record TrainingHistory(IReadOnlyList<EpochResult> Epochs, TimeSpan Duration)
+{
+    /// <summary>Steps skipped for a NaN or infinite loss or gradient over all epochs (<see cref="TrainingOptions.NonFiniteSteps"/>).</summary>
+    public int SkippedSteps => Epochs.Sum(e => e.SkippedSteps);
+}
 
 /// <summary>Loss and accuracy of a model on a dataset.</summary>
 /// <param name="Loss">Mean cross-entropy.</param>
@@ -45,24 +53,47 @@ public sealed record TrainingHistory(IReadOnlyList<EpochResult> Epochs, TimeSpan
 /// <param name="Count">Number of samples evaluated.</param>
 public sealed record EvaluationResult(double Loss, double Accuracy, int Count);
 
-/// <summary>Thrown when the training loss becomes NaN or infinite: the weights are no longer usable, so training stops instead of continuing on garbage.</summary>
+/// <summary>
+/// Thrown when a training step's loss or a gradient holds a NaN or an infinity (with <see cref="NonFiniteSteps.Stop"/>, the
+/// default): the check comes before the optimizer step, so the weights and the optimizer's state are those after the
+/// previous step, and training stops instead of going on with garbage.
+/// </summary>
 public sealed class TrainingDivergedException : Exception
 {
     /// <summary>Creates the exception for the batch where the loss diverged.</summary>
     public TrainingDivergedException(int epoch, int batch, double loss)
-        : base($"Training diverged at epoch {epoch}, batch {batch}: the loss is {loss}. Lower the learning rate, or check the inputs for NaN or huge values.")
+        : this(epoch, batch, loss, parameter: null, $"epoch {epoch}, batch {batch}")
+    {
+    }
+
+    /// <summary>Creates the exception for a step whose loss, or the gradient of <paramref name="parameter"/> when given, is not finite.</summary>
+    /// <param name="epoch">1-based epoch (1 in meta-training).</param>
+    /// <param name="batch">1-based batch within the epoch (the step in meta-training).</param>
+    /// <param name="loss">The step's loss.</param>
+    /// <param name="parameter">The first parameter whose gradient holds a NaN or an infinity; null when the loss itself is not finite.</param>
+    /// <param name="step">Where it happened, in words (e.g. <c>epoch 2, batch 7</c>).</param>
+    public TrainingDivergedException(int epoch, int batch, double loss, string? parameter, string step)
+        : base(parameter is null
+            ? $"Training diverged at {step}: the loss is {loss}. No update was made on it: the weights are those after the step before. " +
+              "Lower the learning rate, check the inputs for NaN or huge values, or skip such steps (NonFiniteSteps = Skip)."
+            : $"Training diverged at {step}: the gradient of parameter '{parameter}' holds NaN or infinite values (the loss is {loss}). No update was made on it: " +
+              "the weights are those after the step before. Lower the learning rate, check the inputs for huge values, or skip such steps (NonFiniteSteps = Skip).")
     {
         Epoch = epoch;
         Batch = batch;
         Loss = loss;
+        Parameter = parameter;
     }
 
-    /// <summary>1-based epoch.</summary>
+    /// <summary>1-based epoch (1 in meta-training).</summary>
     public int Epoch { get; }
 
-    /// <summary>1-based batch within the epoch.</summary>
+    /// <summary>1-based batch within the epoch; the 1-based step in meta-training.</summary>
     public int Batch { get; }
 
-    /// <summary>The non-finite loss.</summary>
+    /// <summary>The step's loss (not finite when <see cref="Parameter"/> is null).</summary>
     public double Loss { get; }
+
+    /// <summary>The parameter whose gradient was not finite, by its name in the model's state; null when the loss was not.</summary>
+    public string? Parameter { get; }
 }

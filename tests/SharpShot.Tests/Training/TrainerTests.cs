@@ -214,7 +214,7 @@ public class CheckpointTests
         Assert.Contains("learning rate", error.Message);
 
         File.WriteAllText(checkpoint, "not a checkpoint");
-        Assert.Throws<CheckpointMismatchException>(() =>
+        Assert.Throws<CheckpointCorruptException>(() =>
             model.Fit(data, options: model.TrainingDefaults with { Epochs = 2, CheckpointPath = checkpoint }));
     }
 }

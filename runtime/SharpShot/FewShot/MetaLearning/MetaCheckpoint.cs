@@ -12,19 +12,29 @@ namespace SharpShot.FewShot;
 /// </summary>
 internal static class MetaCheckpoint
 {
-    private const string Magic = "SHARPSHOT-META-1";
+    /// <summary>The kind's magic (<see cref="CheckpointFile"/>).</summary>
+    public const string Kind = "SHARPSHOT-META";
 
-    /// <summary>Writes <paramref name="state"/>, the model and the optimizer to <paramref name="path"/> (temporary file, then rename).</summary>
+    /// <summary>Writes <paramref name="state"/>, the model and the optimizer to <paramref name="path"/>, keeping the file it replaces as <c>&lt;path&gt;.previous</c>.</summary>
     public static void Save(string path, TorchSharp.torch.nn.Module model, OptimizerHelper optimizer, MetaCheckpointState state) =>
-        CheckpointFile.Save(path, Magic, model, optimizer, state);
+        CheckpointFile.Save(path, Kind, model, optimizer, state, keepPrevious: true);
+
+    /// <summary>Writes the best validation's checkpoint to <paramref name="path"/> (<see cref="CheckpointFile.BestPath"/>).</summary>
+    public static void SaveBest(string path, TorchSharp.torch.nn.Module model, OptimizerHelper optimizer, MetaCheckpointState state) =>
+        CheckpointFile.Save(path, Kind, model, optimizer, state, keepPrevious: false);
 
     /// <summary>
     /// Restores the model and optimizer from <paramref name="path"/> when it holds a checkpoint of the same run
-    /// (<paramref name="expected"/>, progress aside); returns its state, or null when there is no file.
+    /// (<paramref name="expected"/>, progress aside) with at most <paramref name="steps"/> steps done; returns its state, or
+    /// null when there is no file. On any failure neither the model nor the optimizer is changed.
     /// </summary>
-    /// <exception cref="CheckpointMismatchException">The file belongs to another run or is not a meta-training checkpoint.</exception>
-    public static MetaCheckpointState? TryRestore(string path, TorchSharp.torch.nn.Module model, OptimizerHelper optimizer, MetaCheckpointState expected) =>
-        CheckpointFile.TryRestore<MetaCheckpointState>(path, Magic, model, optimizer, state => state.DifferenceFrom(expected));
+    /// <exception cref="CheckpointMismatchException">The file belongs to another run, has more steps done than asked for, is not a meta-training checkpoint, or is corrupt (<see cref="CheckpointCorruptException"/>).</exception>
+    public static MetaCheckpointState? TryRestore(string path, TorchSharp.torch.nn.Module model, OptimizerHelper optimizer, MetaCheckpointState expected, int steps) =>
+        CheckpointFile.TryRestore<MetaCheckpointState>(path, Kind, model, optimizer, state => state.DifferenceFrom(expected)
+            ?? (state.StepsCompleted > steps
+                ? $"it has {state.StepsCompleted} steps done and this run asks for {steps} (Steps); its weights are those after step {state.StepsCompleted}, not {steps}. " +
+                  $"Ask for at least {state.StepsCompleted} steps, or delete it to train {steps} from the start"
+                : null));
 }
 
 /// <summary>What a meta-training checkpoint records besides tensors: the run's identity and its progress.</summary>
@@ -43,7 +53,8 @@ internal sealed record MetaCheckpointState(
     int Seed,
     string Transform,
     int StepsCompleted,
-    IReadOnlyList<MetaValidationResult> Validations)
+    IReadOnlyList<MetaValidationResult> Validations,
+    int SkippedSteps)
 {
     /// <summary>The first property that differs from <paramref name="run"/> (progress aside), as a message; null when it is the same run.</summary>
     public string? DifferenceFrom(MetaCheckpointState run) => CheckpointFile.FirstDifference(

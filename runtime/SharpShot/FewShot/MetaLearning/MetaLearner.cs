@@ -98,8 +98,8 @@ public sealed class MetaLearner : IDisposable
     /// <param name="progress">Called every <see cref="MetaLearnerOptions.ProgressEvery"/> steps, after each validation and at the end.</param>
     /// <param name="cancellationToken">Stops between two steps, after writing a checkpoint when one is configured.</param>
     /// <exception cref="ArgumentException">The data's sample shape does not fit the model, the data cannot supply such episodes, or the tasks are regression.</exception>
-    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite; no update is made on it.</exception>
-    /// <exception cref="CheckpointMismatchException">The checkpoint file belongs to another run.</exception>
+    /// <exception cref="TrainingDivergedException">The loss or a gradient became NaN or infinite (with <see cref="MetaLearnerOptions.NonFiniteSteps"/> = Stop); no update is made on it.</exception>
+    /// <exception cref="CheckpointMismatchException">The checkpoint file belongs to another run or has more steps done than asked for; <see cref="CheckpointCorruptException"/> when it is damaged.</exception>
     public MetaTrainingHistory MetaTrain(FewShotDataset train, Action<MetaTrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -151,8 +151,8 @@ public sealed class MetaLearner : IDisposable
     /// samples; validates on <see cref="MetaLearnerOptions.ValidationEpisodes"/> fresh tasks of the family.
     /// </summary>
     /// <exception cref="ArgumentException">The family's shapes do not fit the model, or the tasks are classification.</exception>
-    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite; no update is made on it.</exception>
-    /// <exception cref="CheckpointMismatchException">The checkpoint file belongs to another run.</exception>
+    /// <exception cref="TrainingDivergedException">The loss or a gradient became NaN or infinite (with <see cref="MetaLearnerOptions.NonFiniteSteps"/> = Stop); no update is made on it.</exception>
+    /// <exception cref="CheckpointMismatchException">The checkpoint file belongs to another run or has more steps done than asked for; <see cref="CheckpointCorruptException"/> when it is damaged.</exception>
     public MetaTrainingHistory MetaTrain(IRegressionTaskFamily tasks, Action<MetaTrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tasks);
@@ -464,6 +464,22 @@ public sealed class MetaLearner : IDisposable
         AdaptiveExport.Write(RequireInnerLoop(), path, count, opset);
     }
 
+    /// <summary>
+    /// Loads the meta-parameters (the model's weights and buffers, and what the algorithm learns besides: Meta-SGD's
+    /// learning rates, a zero-shot learner's attribute map) from a meta-training checkpoint of this learner's kind —
+    /// <see cref="MetaLearnerOptions.CheckpointPath"/>, or the best validation's <c>&lt;name&gt;.best&lt;extension&gt;</c> beside it.
+    /// The whole file is checked first (checksum, format, every tensor's name, type and shape); on any failure nothing is changed.
+    /// </summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="CheckpointCorruptException">The file is damaged or not a checkpoint.</exception>
+    /// <exception cref="CheckpointMismatchException">Its tensors are not this learner's, or it is of another format version.</exception>
+    public void LoadCheckpointWeights(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        CheckpointFile.LoadWeights(path, _algorithm.State);
+    }
+
     /// <summary>Releases what the algorithm allocated (Meta-SGD's learning-rate tensors); the model is not disposed.</summary>
     public void Dispose() => _algorithm.Dispose();
 
@@ -479,7 +495,7 @@ public sealed class MetaLearner : IDisposable
         using Adam optimizer = optim.Adam(_algorithm.State.parameters(), lr: Options.LearningRate);
         var identity = new MetaCheckpointState(Options.Algorithm.ToString(), Model.GetType().FullName ?? Model.GetType().Name, Model.ParameterCount,
             trainClasses, trainSamples, Options.Ways, Options.Shots, Options.Queries, _algorithm.Settings, Options.LearningRate,
-            Options.EffectiveLearningRateHalvingEvery, Options.Seed, Options.Transform?.ToString() ?? "none", 0, []);
+            Options.EffectiveLearningRateHalvingEvery, Options.Seed, Options.Transform?.ToString() ?? "none", 0, [], 0);
         var schedule = new MetaSchedule(Options.Steps, Options.EffectiveMetaBatch, Options.LearningRateAt, Options.Seed, Options.ValidationEvery,
             Options.CheckpointPath, Options.CheckpointEvery, Options.ProgressEvery);
         _algorithm.State.train();
@@ -495,26 +511,58 @@ public sealed class MetaLearner : IDisposable
 
     /// <summary>
     /// One meta-update: each task's loss, checked, then its share of the meta-gradient, task by task (so only one task's
-    /// graph is alive), then one optimizer step.
+    /// graph is alive), then the gradients checked, then one optimizer step. A NaN or infinite loss or gradient stops
+    /// training or skips the step (returns null) as <see cref="MetaLearnerOptions.NonFiniteSteps"/> says, before the step.
     /// </summary>
-    private (double Loss, double Accuracy) TrainStep(OptimizerHelper optimizer, TaskTensors[] tasks, int step)
+    private (double Loss, double Accuracy)? TrainStep(OptimizerHelper optimizer, TaskTensors[] tasks, int step)
     {
         optimizer.zero_grad();
         double loss = 0, accuracy = 0;
-        foreach (TaskTensors task in tasks)
+        try
         {
-            using var scope = NewDisposeScope();
-            TaskLoss taskLoss = _algorithm.TrainingLoss(task);
-            double value = taskLoss.Loss.item<float>();
-            MetaTrainingLoop.EnsureFinite(value, step);
-            loss += value / tasks.Length;
-            accuracy += Accuracy(taskLoss.Output, task.QueryY) / tasks.Length;
-            _algorithm.Backward(taskLoss, tasks.Length);
-            task.Dispose();
+            foreach (TaskTensors task in tasks)
+            {
+                using var scope = NewDisposeScope();
+                TaskLoss taskLoss = _algorithm.TrainingLoss(task);
+                double value = taskLoss.Loss.item<float>();
+                if (!double.IsFinite(value))
+                {
+                    return NotFinite(optimizer, step, value, parameter: null);
+                }
+
+                loss += value / tasks.Length;
+                accuracy += Accuracy(taskLoss.Output, task.QueryY) / tasks.Length;
+                _algorithm.Backward(taskLoss, tasks.Length);
+                task.Dispose();
+            }
+
+            if (NonFiniteGradients.First(_algorithm.State.named_parameters()) is { } parameter)
+            {
+                return NotFinite(optimizer, step, loss, parameter);
+            }
+
+            optimizer.step();
+            return (loss, accuracy);
+        }
+        finally
+        {
+            foreach (TaskTensors task in tasks)
+            {
+                task.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Stops with <see cref="TrainingDivergedException"/>, or clears the gradients and returns null for a skipped step.</summary>
+    private (double Loss, double Accuracy)? NotFinite(OptimizerHelper optimizer, int step, double loss, string? parameter)
+    {
+        if (Options.NonFiniteSteps == NonFiniteSteps.Stop)
+        {
+            throw new TrainingDivergedException(1, step, loss, parameter, $"meta-training step {step}");
         }
 
-        optimizer.step();
-        return (loss, accuracy);
+        optimizer.zero_grad();
+        return null;
     }
 
     /// <summary>Evaluates on the first <paramref name="episodes"/> episodes of <paramref name="sampler"/>.</summary>

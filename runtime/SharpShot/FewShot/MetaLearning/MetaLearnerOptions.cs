@@ -112,7 +112,21 @@ public sealed record MetaLearnerOptions
     /// same settings that finds the file continues at the next episode and ends with the same weights as an
     /// unbroken run. Delete the file to start over.
     /// </summary>
+    /// <remarks>
+    /// The file is checked whole (SHA-256 checksum, format, the run's identity, every tensor) before anything is loaded:
+    /// a damaged one is refused with <see cref="Training.CheckpointCorruptException"/>, one of another run with
+    /// <see cref="Training.CheckpointMismatchException"/>, and the learner is then left as it was. The checkpoint each write
+    /// replaces is kept as <c>&lt;path&gt;.previous</c>. When the run validates, the checkpoint of the best validation (the
+    /// highest accuracy, ties broken by the lower loss; the lowest loss for regression) is also written as
+    /// <c>&lt;name&gt;.best&lt;extension&gt;</c> beside it (<c>run.ckpt</c> → <c>run.best.ckpt</c>), right after that validation; load
+    /// its weights with <see cref="MetaLearner.LoadCheckpointWeights"/>. LibTorch's thread count, the oneDNN switch and the
+    /// convolution guard's verdicts are recorded and restored on resume (or the resume is refused where they cannot be).
+    /// A checkpoint with more steps done than <see cref="Steps"/> is refused.
+    /// </remarks>
     public string? CheckpointPath { get; init; }
+
+    /// <summary>What a step with a NaN or infinite loss or gradient does: stop meta-training (the default) or be skipped. Either way it is caught before the optimizer step.</summary>
+    public NonFiniteSteps NonFiniteSteps { get; init; } = Defaults.MetaLearning.NonFiniteSteps;
 
     /// <summary>Steps between checkpoints.</summary>
     public int CheckpointEvery { get; init; } = Defaults.MetaLearning.CheckpointEvery;
@@ -149,6 +163,7 @@ public sealed record MetaLearnerOptions
     {
         Require(Enum.IsDefined(Algorithm), $"Algorithm must be a named MetaAlgorithm; got {Algorithm}.");
         Require(Enum.IsDefined(Task), $"Task must be a named MetaTaskKind; got {Task}.");
+        Require(Enum.IsDefined(NonFiniteSteps), $"NonFiniteSteps must be Stop or Skip; got {NonFiniteSteps}.");
         Require(Task != MetaTaskKind.Regression || Traits.SupportsRegression,
             $"{Traits.Title} cannot meta-train on regression tasks; these can: {MetaAlgorithmTraits.Titles(t => t.SupportsRegression)}.");
         Require(Ways >= 2, $"Ways must be at least 2; got {Ways}.");

@@ -38,7 +38,7 @@ internal static class MetaTrainingLoop
     /// <param name="state">What a checkpoint saves: the module with every meta-parameter (and buffers).</param>
     /// <param name="optimizer">The outer optimizer; its state is checkpointed and its learning rate set every step.</param>
     /// <param name="identity">The run's identity, written to checkpoints and compared when resuming.</param>
-    /// <param name="trainStep">Trains one step inside its own dispose scope; throws <see cref="TrainingDivergedException"/> on a non-finite loss.</param>
+    /// <param name="trainStep">Trains one step inside its own dispose scope; returns null for a step it skipped (a non-finite loss or gradient with <see cref="NonFiniteSteps.Skip"/>), throws <see cref="TrainingDivergedException"/> for one with <see cref="NonFiniteSteps.Stop"/>.</param>
     /// <param name="validate">Evaluates on validation data (and leaves the model in training mode); no validation when null.</param>
     /// <param name="progress">Called every <see cref="MetaSchedule.ProgressEvery"/> steps, after each validation and at the end.</param>
     /// <param name="cancellationToken">Stops between two steps, after writing a checkpoint when one is configured.</param>
@@ -47,13 +47,14 @@ internal static class MetaTrainingLoop
         nn.Module state,
         OptimizerHelper optimizer,
         MetaCheckpointState identity,
-        Func<int, (double Loss, double Accuracy)> trainStep,
+        Func<int, (double Loss, double Accuracy)?> trainStep,
         Func<FewShotEvaluation>? validate,
         Action<MetaTrainingProgress>? progress,
         CancellationToken cancellationToken)
     {
-        MetaCheckpointState? resumed = schedule.CheckpointPath is null ? null : MetaCheckpoint.TryRestore(schedule.CheckpointPath, state, optimizer, identity);
+        MetaCheckpointState? resumed = schedule.CheckpointPath is null ? null : MetaCheckpoint.TryRestore(schedule.CheckpointPath, state, optimizer, identity, schedule.Steps);
         int resumedAt = resumed?.StepsCompleted ?? 0;
+        int skipped = resumed?.SkippedSteps ?? 0;
         var validations = new List<MetaValidationResult>(resumed?.Validations ?? []);
         int done = resumedAt;
         int saved = resumedAt;
@@ -68,9 +69,11 @@ internal static class MetaTrainingLoop
 
         void SaveCheckpoint()
         {
-            MetaCheckpoint.Save(schedule.CheckpointPath!, state, optimizer, identity with { StepsCompleted = done, Validations = validations.ToArray() });
+            MetaCheckpoint.Save(schedule.CheckpointPath!, state, optimizer, Progress());
             saved = done;
         }
+
+        MetaCheckpointState Progress() => identity with { StepsCompleted = done, Validations = validations.ToArray(), SkippedSteps = skipped };
 
         try
         {
@@ -86,28 +89,41 @@ internal static class MetaTrainingLoop
                 // Dropout draws from the global generator: seed it per step so a resumed run repeats it.
                 TorchSharp.torch.manual_seed(unchecked((schedule.Seed * 1_000_003L) + step));
                 long started = Stopwatch.GetTimestamp();
-                (double loss, double accuracy) = trainStep(step);
+                (double Loss, double Accuracy)? trained = trainStep(step);
                 trainingTicks += Stopwatch.GetTimestamp() - started;
                 done = step;
 
-                if (recent.Count == RecentSteps)
+                if (trained is not (double loss, double accuracy))
                 {
-                    recent.Dequeue();
+                    skipped++;
                 }
+                else
+                {
+                    if (recent.Count == RecentSteps)
+                    {
+                        recent.Dequeue();
+                    }
 
-                recent.Enqueue((loss, accuracy));
-                windowLoss += loss;
-                windowAccuracy += accuracy;
-                windowCount++;
+                    recent.Enqueue((loss, accuracy));
+                    windowLoss += loss;
+                    windowAccuracy += accuracy;
+                    windowCount++;
+                }
 
                 bool validated = false;
                 if (validate is not null && (step % schedule.ValidationEvery == 0 || step == schedule.Steps))
                 {
                     long validationStarted = Stopwatch.GetTimestamp();
-                    validations.Add(new MetaValidationResult(step, validate()));
+                    var validation = new MetaValidationResult(step, validate());
+                    bool best = validations.All(earlier => BestValidation.Beats(validation.Evaluation.Accuracy, validation.Evaluation.Loss, earlier.Evaluation.Accuracy, earlier.Evaluation.Loss));
+                    validations.Add(validation);
                     validationSeconds += Stopwatch.GetElapsedTime(validationStarted).TotalSeconds;
                     validationsRun++;
                     validated = true;
+                    if (best && schedule.CheckpointPath is not null)
+                    {
+                        MetaCheckpoint.SaveBest(CheckpointFile.BestPath(schedule.CheckpointPath), state, optimizer, Progress());
+                    }
                 }
 
                 if (schedule.CheckpointPath is not null && (step % schedule.CheckpointEvery == 0 || step == schedule.Steps))
@@ -149,16 +165,10 @@ internal static class MetaTrainingLoop
             recent.Count > 0 ? recent.Average(r => r.Accuracy) : double.NaN,
             validations.ToArray(),
             clock.Elapsed,
-            runSeconds > 0 ? (done - resumedAt) * schedule.EpisodesPerStep / runSeconds : 0);
-    }
-
-    /// <summary>Throws <see cref="TrainingDivergedException"/> (epoch 1, batch = the step) when <paramref name="loss"/> is NaN or infinite.</summary>
-    public static void EnsureFinite(double loss, int step)
-    {
-        if (!double.IsFinite(loss))
+            runSeconds > 0 ? (done - resumedAt) * schedule.EpisodesPerStep / runSeconds : 0)
         {
-            throw new TrainingDivergedException(1, step, loss);
-        }
+            SkippedSteps = skipped,
+        };
     }
 
     /// <summary>The learning rate of 1-based step <paramref name="step"/> when it halves every <paramref name="halvingEvery"/> steps (0: never).</summary>

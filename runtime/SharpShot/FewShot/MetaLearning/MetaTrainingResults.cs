@@ -51,4 +51,8 @@ public sealed record MetaTrainingHistory(
     double Accuracy,
     IReadOnlyList<MetaValidationResult> Validations,
     TimeSpan Duration,
-    double EpisodesPerSecond);
+    double EpisodesPerSecond)
+{
+    /// <summary>Steps skipped for a NaN or infinite loss or gradient (<see cref="MetaLearnerOptions.NonFiniteSteps"/>), resumed runs' earlier ones included; they are not in <see cref="Loss"/> and <see cref="Accuracy"/>.</summary>
+    public int SkippedSteps { get; init; }
+}
