@@ -3,6 +3,7 @@ using SharpShot.Data;
 using SharpShot.FewShot;
 using SharpShot.Imaging;
 using SharpShot.Inference;
+using SharpShot.Testing;
 
 namespace SharpShot.Fuzz.Tests;
 
@@ -80,26 +81,11 @@ internal static class Formats
                 break;
             }
 
-            uint crc = Crc32(data.AsSpan(position + 4, 4 + (int)length));
+            uint crc = Crc32.Of(data.AsSpan(position + 4, 4 + (int)length));
             BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(position + 8 + (int)length), crc);
             position += 12 + (int)length;
         }
 
         return data;
-    }
-
-    private static uint Crc32(ReadOnlySpan<byte> bytes)
-    {
-        uint crc = 0xFFFFFFFFu;
-        foreach (byte b in bytes)
-        {
-            crc ^= b;
-            for (int k = 0; k < 8; k++)
-            {
-                crc = (crc & 1) != 0 ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
-            }
-        }
-
-        return crc ^ 0xFFFFFFFFu;
     }
 }

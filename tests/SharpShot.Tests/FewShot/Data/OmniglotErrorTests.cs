@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using SharpShot.FewShot;
+using SharpShot.Testing;
 using static SharpShot.Tests.FewShot.Data.OmniglotFiles;
 
 namespace SharpShot.Tests.FewShot.Data;
@@ -145,7 +146,7 @@ public sealed class OmniglotErrorTests
         var header = png[..33];               // signature + IHDR
         byte[] garbage = [1, 2, 3, 4, 5, 6, 7, 8];
         byte[] idat = [0, 0, 0, 8, .. "IDAT"u8, .. garbage, 0, 0, 0, 0];
-        uint crc = Crc(idat.AsSpan(4, 12));
+        uint crc = Crc32.Of(idat.AsSpan(4, 12));
         idat[^4] = (byte)(crc >> 24);
         idat[^3] = (byte)(crc >> 16);
         idat[^2] = (byte)(crc >> 8);
@@ -223,20 +224,5 @@ public sealed class OmniglotErrorTests
         Assert.IsAssignableFrom<IOException>(new FewShotDataException("f.zip", "a/b.png", "bad."));
         Assert.Equal("'f.zip', entry 'a/b.png': bad.", new FewShotDataException("f.zip", "a/b.png", "bad.").Message);
         Assert.Equal("'f.zip': bad.", new FewShotDataException("f.zip", null, "bad.").Message);
-    }
-
-    private static uint Crc(ReadOnlySpan<byte> bytes)
-    {
-        uint crc = 0xFFFFFFFFu;
-        foreach (byte b in bytes)
-        {
-            crc ^= b;
-            for (int k = 0; k < 8; k++)
-            {
-                crc = (crc & 1) != 0 ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
-            }
-        }
-
-        return crc ^ 0xFFFFFFFFu;
     }
 }
