@@ -37,10 +37,7 @@ internal static class Checkpoint
     /// <exception cref="CheckpointMismatchException">The file belongs to another model or other hyperparameters, has more epochs done than asked for, or is corrupt (<see cref="CheckpointCorruptException"/>).</exception>
     public static CheckpointState? TryRestore(string path, SequentialModel model, OptimizerHelper optimizer, CheckpointState expected, int epochs) =>
         CheckpointFile.TryRestore<CheckpointState>(path, Kind, model, optimizer, state => state.DifferenceFrom(expected)
-            ?? (state.EpochsCompleted > epochs
-                ? $"it has {state.EpochsCompleted} epochs done and this Fit asks for {epochs} (Epochs); its weights are those after epoch {state.EpochsCompleted}, not {epochs}. " +
-                  $"Ask for at least {state.EpochsCompleted} epochs, or delete it to train {epochs} from the start"
-                : null));
+            ?? CheckpointFile.BeyondRequested(state.EpochsCompleted, epochs, "epoch", "this Fit asks for", "Epochs"));
 }
 
 /// <summary>
@@ -158,6 +155,16 @@ internal static class CheckpointFile
         MatchTensors(path, contents.Header.Tensors, targets);
         CopyTensors(contents, targets);
     }
+
+    /// <summary>
+    /// Why a checkpoint with <paramref name="done"/> <paramref name="unit"/>s completed cannot serve a run that asks for
+    /// <paramref name="requested"/> (its weights are those of a later point), as a message; null when it can.
+    /// </summary>
+    public static string? BeyondRequested(int done, int requested, string unit, string asker, string option) =>
+        done > requested
+            ? $"it has {done} {unit}s done and {asker} {requested} ({option}); its weights are those after {unit} {done}, not {requested}. " +
+              $"Ask for at least {done} {unit}s, or delete it to train {requested} from the start"
+            : null;
 
     /// <summary>The first identity property whose saved value differs from the current run's, as a message; null when none does.</summary>
     public static string? FirstDifference(params (string Name, object Saved, object Now)[] identity)

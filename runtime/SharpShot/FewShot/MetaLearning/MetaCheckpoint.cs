@@ -31,10 +31,7 @@ internal static class MetaCheckpoint
     /// <exception cref="CheckpointMismatchException">The file belongs to another run, has more steps done than asked for, is not a meta-training checkpoint, or is corrupt (<see cref="CheckpointCorruptException"/>).</exception>
     public static MetaCheckpointState? TryRestore(string path, TorchSharp.torch.nn.Module model, OptimizerHelper optimizer, MetaCheckpointState expected, int steps) =>
         CheckpointFile.TryRestore<MetaCheckpointState>(path, Kind, model, optimizer, state => state.DifferenceFrom(expected)
-            ?? (state.StepsCompleted > steps
-                ? $"it has {state.StepsCompleted} steps done and this run asks for {steps} (Steps); its weights are those after step {state.StepsCompleted}, not {steps}. " +
-                  $"Ask for at least {state.StepsCompleted} steps, or delete it to train {steps} from the start"
-                : null));
+            ?? CheckpointFile.BeyondRequested(state.StepsCompleted, steps, "step", "this run asks for", "Steps"));
 }
 
 /// <summary>What a meta-training checkpoint records besides tensors: the run's identity and its progress.</summary>
