@@ -8,8 +8,8 @@ using SharpShot.Inference;
 namespace SharpShot.Deploy.Benchmarks;
 
 /// <summary>
-/// Old-versus-new timing of the adaptive graphs (the <see cref="AdaptiveBenchmarks"/> task) in one process, calls
-/// interleaved, so that a shared machine's load falls on both sides alike: BenchmarkDotNet runs its cases one after
+/// Old-versus-new timing of the adaptive graphs (the <see cref="AdaptiveBenchmarks"/> task) in one process, blocks of
+/// calls interleaved, so that a shared machine's load falls on both sides alike: BenchmarkDotNet runs its cases one after
 /// another, which on a busy 2-core machine can move a ratio by more than the change being measured. The baseline graphs
 /// are files exported earlier (<c>--adaptive-export</c>) by the build being compared against. Also a per-operator
 /// profile (ONNX Runtime's own profiler), to see where a graph's time goes.
@@ -17,6 +17,11 @@ namespace SharpShot.Deploy.Benchmarks;
 internal static class AdaptiveComparison
 {
     private static readonly int[] Steps = [1, 5];
+
+    /// <summary>Timed calls per block of one side in <see cref="Compare"/>, after <see cref="WarmUpCalls"/> untimed ones.</summary>
+    private const int BlockCalls = 25;
+
+    private const int WarmUpCalls = 5;
 
     /// <summary>Handles the comparison's command lines; false when <paramref name="args"/> is not one of them.</summary>
     public static bool TryRun(string[] args)
@@ -56,29 +61,33 @@ internal static class AdaptiveComparison
         string folder = Directory.CreateTempSubdirectory("sharpshot-adaptive-compare").FullName;
         float[] support = Exported.Pixels(5 * 784, seed: 4).Select(v => v * 255).ToArray();
         float[] queries = Exported.Pixels(15 * 784, seed: 5).Select(v => v * 255).ToArray();
-        Console.WriteLine($"{rounds} interleaved calls per side, median ms ({Environment.ProcessorCount} cores)");
+        int blocks = Math.Max(1, rounds / BlockCalls);
+        Console.WriteLine($"{blocks * BlockCalls} calls per side in alternating blocks of {BlockCalls}, one session loaded at a time, median ms ({Environment.ProcessorCount} cores)");
         foreach (int steps in Steps)
         {
-            using AdaptiveClassifier old = AdaptiveClassifier.Load(Path.Combine(baselineFolder, $"conv4-adaptive-{steps}.onnx"));
-            using AdaptiveClassifier @new = AdaptiveClassifier.Load(Export(Path.Combine(folder, $"conv4-adaptive-{steps}.onnx"), steps));
-            old.Fit(support, ["a", "b", "c", "d", "e"]);
-            @new.Fit(support, ["a", "b", "c", "d", "e"]);
-            for (int i = 0; i < 10; i++)
+            string[] paths = [Path.Combine(baselineFolder, $"conv4-adaptive-{steps}.onnx"), Export(Path.Combine(folder, $"conv4-adaptive-{steps}.onnx"), steps)];
+            var times = new[] { new List<double>(), new List<double>() };
+
+            // Blocks of calls, sides alternating, each block on a session of its own, loaded for it: two live sessions
+            // each keep intra-op threads that spin for a while after a call, so a call next to the other session's ran
+            // against them (both sides then measured up to twice as slow as BenchmarkDotNet, which runs one at a time).
+            for (int block = 0; block < 2 * blocks; block++)
             {
-                old.PredictProbabilities(queries);
-                @new.PredictProbabilities(queries);
+                int side = block % 2;
+                using AdaptiveClassifier classifier = AdaptiveClassifier.Load(paths[side]);
+                classifier.Fit(support, ["a", "b", "c", "d", "e"]);
+                for (int i = 0; i < WarmUpCalls; i++)
+                {
+                    classifier.PredictProbabilities(queries);
+                }
+
+                for (int i = 0; i < BlockCalls; i++)
+                {
+                    times[side].Add(Time(classifier, queries));
+                }
             }
 
-            var times = (Old: new double[rounds], New: new double[rounds]);
-            for (int i = 0; i < rounds; i++)
-            {
-                // Alternate which side goes first, so neither always follows the other's cache state.
-                bool oldFirst = i % 2 == 0;
-                double a = Time(oldFirst ? old : @new, queries), b = Time(oldFirst ? @new : old, queries);
-                (times.Old[i], times.New[i]) = oldFirst ? (a, b) : (b, a);
-            }
-
-            double medianOld = Median(times.Old), medianNew = Median(times.New);
+            double medianOld = Median(times[0]), medianNew = Median(times[1]);
             Console.WriteLine($"{steps} step(s): old {medianOld:F2} ms, new {medianNew:F2} ms, new/old {medianNew / medianOld:F3}");
         }
     }
@@ -90,7 +99,7 @@ internal static class AdaptiveComparison
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 
-    private static double Median(double[] values)
+    private static double Median(IReadOnlyCollection<double> values)
     {
         double[] sorted = [.. values.Order()];
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;

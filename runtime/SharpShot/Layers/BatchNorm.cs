@@ -157,7 +157,8 @@ public sealed class BatchNormLayer : Layer
     /// <inheritdoc />
     /// <remarks>
     /// The forward is ONNX's BatchNormalization operator (inference form) fed with the statistics that apply — the batch's
-    /// mean and biased variance, another set's, or the running ones — one fused operator instead of an element-wise chain.
+    /// mean and biased variance (or those of its first rows: a support set's, normalizing its queries), or the running ones —
+    /// one fused operator instead of an element-wise chain.
     /// Backward, on the input viewed as (N, C, L) with x̂ = (x − μ)/σ, a = γ/σ and M = N·L: ∂γ = Σ ∂y·x̂ = Σ ∂y·(x − μ) / σ,
     /// ∂β = Σ ∂y (over N and L); with batch statistics ∂x = a·∂y − (a·∂β/M) − (a·∂γ/M)·x̂ — the two means of the textbook
     /// form are the weight gradients' sums again, and the last two terms are one more BatchNormalization of x (scale
@@ -172,30 +173,25 @@ public sealed class BatchNormLayer : Layer
         string? flatShape = null;
         string Flat(string hint, string value) => context.Node("Reshape", hint, [value, flatShape ??= context.Longs($"{name}_flat", -1)]);
         string grouped = context.Node("Reshape", $"{name}_grouped", [input, context.Longs($"{name}_grouped_shape", 0, 0, -1)]);
-        string path = context.Scope + name;
         string mean, variance;
         string? centered = null, inverseCount = null;
         bool batchStatistics = false;
-        if (context.Training && !context.RecordStatistics && context.Statistics?.TryGetValue(path, out var given) == true)
+        if (context.Training)
         {
-            // Another set's statistics (a task's support set's) normalize this one.
-            (mean, variance) = given;
-        }
-        else if (context.Training)
-        {
+            // The statistics' rows: the whole batch, or its first rows (a task's support set, normalizing its queries too).
+            string sample = context.StatisticsRows is { } rows
+                ? context.Node("Slice", $"{name}_statistics_rows", [grouped, context.Longs($"{name}_statistics_start", 0), rows, context.Longs($"{name}_statistics_axis", 0)])
+                : grouped;
+
             // M = N·L is the same for every channel: the variance's sum of squares and the backward's means divide by it.
-            inverseCount = context.Node("Div", $"{name}_inverse_count", [context.Constant($"{name}_features", (float)weight.shape[0]), context.ShapeProduct($"{name}_size", grouped, 0, long.MaxValue)]);
-            string meanColumn = context.ReduceMean($"{name}_mean", grouped, 0, 2);
-            centered = context.Node("Sub", $"{name}_centered", [grouped, meanColumn]);
+            inverseCount = context.Node("Div", $"{name}_inverse_count", [context.Constant($"{name}_features", (float)weight.shape[0]), context.ShapeProduct($"{name}_size", sample, 0, long.MaxValue)]);
+            string meanColumn = context.ReduceMean($"{name}_mean", sample, 0, 2);
+            centered = context.Node("Sub", $"{name}_centered", [sample, meanColumn]);
             string squares = context.Node("ReduceSumSquare", $"{name}_squares", context.Graph.Opset >= 18 ? [centered, context.Longs($"{name}_squares_axes", 0, 2)] : [centered],
                 context.Graph.Opset >= 18 ? [OnnxAttribute.Int("keepdims", 0)] : [OnnxAttribute.Ints("axes", 0, 2), OnnxAttribute.Int("keepdims", 0)]);
             mean = Flat($"{name}_mean_flat", meanColumn);
             variance = context.Node("Mul", $"{name}_variance", [squares, inverseCount]);
             batchStatistics = true;
-            if (context.RecordStatistics)
-            {
-                context.Statistics![path] = (mean, variance);
-            }
         }
         else
         {

@@ -58,15 +58,39 @@ public sealed class BlockLayer : Layer
     public override DifferentiableOutput EmitDifferentiable(DifferentiableEmitContext context, string input)
     {
         ArgumentNullException.ThrowIfNull(context);
-        DifferentiableEmitContext inside = context.Enter(GetName());
-        var steps = new List<DifferentiableOutput>(_layers.Length);
-        foreach (Layer layer in _layers)
+        List<DifferentiableOutput> steps = EmitSequence(context.Enter(GetName()), _layers, input);
+        return new DifferentiableOutput(steps.Count == 0 ? input : steps[^1].Output, (gradient, needed) => Chain(steps, gradient, needed));
+    }
+
+    /// <summary>
+    /// Emits <paramref name="layers"/> one after another from <paramref name="input"/>; their outputs and backward rules, in
+    /// graph order (the last one's output is the sequence's).
+    /// </summary>
+    /// <remarks>
+    /// A ReLU followed by max pooling is emitted as the pooling followed by the ReLU: ReLU never changes which element of a
+    /// window is the (first) maximum where that maximum is positive, and where it is not, both orders give 0 and a zero
+    /// gradient. So the values and the gradients are exactly the same, and the ReLU and its backward run on the pooled map
+    /// (a quarter of the elements for 2×2 windows).
+    /// </remarks>
+    internal static List<DifferentiableOutput> EmitSequence(DifferentiableEmitContext context, IReadOnlyList<Layer> layers, string input)
+    {
+        var steps = new List<DifferentiableOutput>(layers.Count);
+        for (int i = 0; i < layers.Count; i++)
         {
-            steps.Add(layer.EmitDifferentiable(inside, input));
+            if (layers[i] is ReluLayer relu && i + 1 < layers.Count && layers[i + 1] is MaxPool2dLayer pool)
+            {
+                steps.Add(pool.EmitDifferentiable(context, input));
+                steps.Add(relu.EmitDifferentiable(context, steps[^1].Output));
+                input = steps[^1].Output;
+                i++;
+                continue;
+            }
+
+            steps.Add(layers[i].EmitDifferentiable(context, input));
             input = steps[^1].Output;
         }
 
-        return new DifferentiableOutput(input, (gradient, needed) => Chain(steps, gradient, needed));
+        return steps;
     }
 
     /// <summary>Runs <paramref name="steps"/>' backward rules from the last to the first; the first's input gradient only when <paramref name="needed"/>.</summary>

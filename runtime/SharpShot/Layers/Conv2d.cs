@@ -178,16 +178,18 @@ public sealed class Conv2dLayer : Layer
 
     /// <summary>
     /// ∂W of a dense, stride-1 convolution as one matrix product: the padded input's k² shifted windows (k² slices of it,
-    /// channels first, stacked) times ∂y, summed over samples and positions in the product. The correlation form
-    /// (<see cref="WeightGradient"/>) runs as one small product per input channel with a kernel as large as the feature
-    /// map, which ONNX Runtime computes several times slower than this single large one.
+    /// channels first, stacked after each channel so that the rows come in the weight's own (channel, row, column) order)
+    /// times ∂y, summed over samples and positions in the product, which so has the weight's layout with no transpose.
+    /// The correlation form (<see cref="WeightGradient"/>) runs as one small product per input channel with a kernel as
+    /// large as the feature map, which ONNX Runtime computes several times slower than this single large one.
     /// </summary>
     private string UnfoldedWeightGradient(DifferentiableEmitContext context, string name, string x, string gradient)
     {
         long k = Kernel, d = _dilation[0], span = d * (k - 1);
         string padded = Padding == default(Padding2d) ? x : context.Node("Pad", $"{name}_grad_w_padded", [x, context.Longs($"{name}_grad_w_pads", 0, 0, Padding.Top, Padding.Left, 0, 0, Padding.Bottom, Padding.Right)]);
-        string channelsFirst = context.Node("Transpose", $"{name}_grad_w_input_t", [padded], OnnxAttribute.Ints("perm", 1, 0, 2, 3));
-        string axes = context.Longs($"{name}_grad_w_axes", 2, 3);
+        // (C, 1, N, H, W): the windows stack on the new axis, after their channel.
+        string channelsFirst = context.Node("Unsqueeze", $"{name}_grad_w_input_c1", [context.Node("Transpose", $"{name}_grad_w_input_t", [padded], OnnxAttribute.Ints("perm", 1, 0, 2, 3)), context.Longs($"{name}_grad_w_window_axis", 1)]);
+        string axes = context.Longs($"{name}_grad_w_axes", 3, 4);
         var windows = new List<string>((int)(k * k));
         for (long i = 0; i < k; i++)
         {
@@ -200,11 +202,10 @@ public sealed class Conv2dLayer : Layer
         }
 
         long inChannels = weight.shape[1], filters = weight.shape[0];
-        string unfolded = context.Node("Reshape", $"{name}_grad_w_unfolded", [context.Node("Concat", $"{name}_grad_w_windows", windows, OnnxAttribute.Int("axis", 0)), context.Longs($"{name}_grad_w_unfolded_shape", k * k * inChannels, -1)]);
+        string unfolded = context.Node("Reshape", $"{name}_grad_w_unfolded", [context.Node("Concat", $"{name}_grad_w_windows", windows, OnnxAttribute.Int("axis", 1)), context.Longs($"{name}_grad_w_unfolded_shape", inChannels * k * k, -1)]);
         string outputs = context.Node("Reshape", $"{name}_grad_w_outputs", [context.Node("Transpose", $"{name}_grad_w_outputs_t", [gradient], OnnxAttribute.Ints("perm", 1, 0, 2, 3)), context.Longs($"{name}_grad_w_outputs_shape", filters, -1)]);
         string product = context.Node("Gemm", $"{name}_grad_w_product", [outputs, unfolded], OnnxAttribute.Int("transB", 1));
-        return context.Node("Transpose", $"{name}_grad_weight", [context.Node("Reshape", $"{name}_grad_w_by_window", [product, context.Longs($"{name}_grad_w_by_window_shape", filters, k, k, inChannels)])],
-            OnnxAttribute.Ints("perm", 0, 3, 1, 2));
+        return context.Node("Reshape", $"{name}_grad_weight", [product, context.Longs($"{name}_grad_weight_shape", filters, inChannels, k, k)]);
     }
 }
 

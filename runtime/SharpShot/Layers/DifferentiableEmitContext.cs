@@ -31,20 +31,24 @@ public sealed class DifferentiableEmitContext
     /// <param name="training">True: normalization by the statistics of the batch (as MAML adapts); false: by the running statistics.</param>
     /// <param name="prefix">Prefix of this emission's value names (e.g. <c>step1/</c>), so unrolled copies are told apart.</param>
     /// <param name="forwardOnly">True when no backward pass will be asked for (the queries' forward): layers may emit a cheaper forward, and their backward rules must not be called.</param>
-    /// <param name="statistics">
-    /// Batch-norm statistics by layer path (<see cref="Scope"/> and name): with <paramref name="recordStatistics"/>, batch-norm
-    /// layers add their batch's mean and biased variance (vectors of the channels, as BatchNormalization takes them) here; without, layers found here normalize by those
-    /// values instead of their batch's (a task's queries by its support set's).
+    /// <param name="statisticsRows">
+    /// With <paramref name="training"/> and <paramref name="forwardOnly"/>, the name of an int64 value of shape [1], R: batch-norm
+    /// layers take their statistics from the batch's first R rows only and normalize every row by them (a task's support
+    /// set and its queries in one pass, the queries by the support set's statistics); null: from the whole batch.
     /// </param>
-    /// <param name="recordStatistics">Whether <paramref name="statistics"/> is filled (true) or read (false).</param>
+    /// <exception cref="ArgumentException"><paramref name="statisticsRows"/> without <paramref name="forwardOnly"/> and <paramref name="training"/>.</exception>
     public DifferentiableEmitContext(OnnxGraphBuilder graph, IReadOnlyList<(string Value, IReadOnlyList<long> Shape)> weights, bool training, string prefix, bool forwardOnly = false,
-        Dictionary<string, (string Mean, string Variance)>? statistics = null, bool recordStatistics = false)
-        : this(graph ?? throw new ArgumentNullException(nameof(graph)), new WeightCursor(weights), training, string.Empty, prefix, new Dictionary<int, string>(), forwardOnly, statistics, recordStatistics)
+        string? statisticsRows = null)
+        : this(graph ?? throw new ArgumentNullException(nameof(graph)), new WeightCursor(weights), training, string.Empty, prefix, new Dictionary<int, string>(), forwardOnly, statisticsRows)
     {
+        if (statisticsRows is not null && !(forwardOnly && training))
+        {
+            throw new ArgumentException("Statistics from the first rows are for a forward-only emission with batch statistics; they have no backward rule.", nameof(statisticsRows));
+        }
     }
 
     private DifferentiableEmitContext(OnnxGraphBuilder graph, WeightCursor weights, bool training, string scope, string prefix, Dictionary<int, string> gradients, bool forwardOnly,
-        Dictionary<string, (string Mean, string Variance)>? statistics, bool recordStatistics)
+        string? statisticsRows)
     {
         Graph = graph;
         _weights = weights;
@@ -53,15 +57,11 @@ public sealed class DifferentiableEmitContext
         Prefix = prefix;
         Gradients = gradients;
         ForwardOnly = forwardOnly;
-        Statistics = statistics;
-        RecordStatistics = recordStatistics;
+        StatisticsRows = statisticsRows;
     }
 
-    /// <summary>Batch-norm statistics by layer path, recorded or read (see the constructor); null when none.</summary>
-    public Dictionary<string, (string Mean, string Variance)>? Statistics { get; }
-
-    /// <summary>True when batch-norm layers record their batch's statistics into <see cref="Statistics"/>.</summary>
-    public bool RecordStatistics { get; }
+    /// <summary>The int64 [1] value R when batch-norm layers take their statistics from the first R rows only (see the constructor); null when from all.</summary>
+    public string? StatisticsRows { get; }
 
     /// <summary>True when no backward pass will be asked for: layers emit their cheapest forward (max pooling without its indices).</summary>
     public bool ForwardOnly { get; }
@@ -82,7 +82,7 @@ public sealed class DifferentiableEmitContext
     public Dictionary<int, string> Gradients { get; }
 
     /// <summary>The context for the layers inside the container <paramref name="name"/>.</summary>
-    public DifferentiableEmitContext Enter(string name) => new(Graph, _weights, Training, Scope + name + ".", Prefix, Gradients, ForwardOnly, Statistics, RecordStatistics);
+    public DifferentiableEmitContext Enter(string name) => new(Graph, _weights, Training, Scope + name + ".", Prefix, Gradients, ForwardOnly, StatisticsRows);
 
     /// <summary>The value name hint for <paramref name="local"/> in this scope and emission.</summary>
     public string Name(string local) => Prefix + Scope + local;

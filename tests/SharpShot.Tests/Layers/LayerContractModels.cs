@@ -41,6 +41,9 @@ namespace SharpShot.Tests.Layers;
 [Model(3, 7, 9)] [MaxPool2d(2, Padding = 1)] public partial class MaxPool2dK2P1;
 [Model(3, 7, 9)] [MaxPool2d(4, Stride = 3, Padding = 2)] public partial class MaxPool2dK4S3P2;
 [Model(3, 7, 9)] [MaxPool2d(3)] public partial class MaxPool2dK3;
+[Model(3, 8, 10)] [MaxPool2d(2)] public partial class MaxPool2dK2Ties;
+[Model(2, 7, 9)] [MaxPool2d(3)] public partial class MaxPool2dK3Ties;
+[Model(2, 7, 9)] [MaxPool2d(3, Stride = 2, Padding = 1)] public partial class MaxPool2dK3S2P1Ties;
 
 [Model(3, 7, 9)] [AvgPool2d(2)] public partial class AvgPool2dK2;
 [Model(3, 7, 9)] [AvgPool2d(3, Stride = 2, Padding = 1)] public partial class AvgPool2dK3S2P1;
@@ -104,8 +107,12 @@ namespace SharpShot.Tests.Layers;
 [Block] [Conv2d(4, 3, Padding = 1), BatchNorm2d, Relu] public partial class ContractConvBlock;
 [Block] [Conv2d(6, 3, Stride = 2, PaddingMode = PaddingMode.Same), BatchNorm2d] public partial class ContractStridedBlock;
 [Block] [Dense(4), Tanh] public partial class ContractDenseBlock;
+[Block] [Relu, MaxPool2d(2)] public partial class ContractReluPoolBlock;
+[Block] [Relu, MaxPool2d(3, Stride = 2, Padding = 1)] public partial class ContractReluOverlappingPoolBlock;
 
 [Model(3, 6, 6)] [Repeat(typeof(ContractConvBlock), 1)] public partial class BlockOfConvBatchNormRelu;
 [Model(4, 6, 6)] [Residual(typeof(ContractConvBlock))] public partial class ResidualIdentity;
 [Model(3, 7, 7)] [Residual(typeof(ContractStridedBlock), Projection = true)] public partial class ResidualConvProjection;
 [Model(6)] [Residual(typeof(ContractDenseBlock), Projection = true)] public partial class ResidualDenseProjection;
+[Model(3, 8, 10)] [Repeat(typeof(ContractReluPoolBlock), 1)] public partial class BlockOfReluMaxPool;
+[Model(2, 7, 9)] [Repeat(typeof(ContractReluOverlappingPoolBlock), 1)] public partial class BlockOfReluOverlappingMaxPool;

@@ -13,6 +13,12 @@ public class LayerContractTests
     // Max pooling sees only negative values: zero padding instead of −∞ padding would win at the border.
     private static readonly Func<long[], int, Tensor> NegativeValues = (shape, seed) => LayerContract.Uniform(seed, shape, -5, -1);
 
+    // Whole negative numbers: most windows hold their maximum more than once, and the gradient must go to the first (as LibTorch's).
+    private static readonly Func<long[], int, Tensor> TiedValues = (shape, seed) => LayerContract.Uniform(seed, shape, -3.49, -0.51).round();
+
+    // Whole numbers of both signs: windows tied at a positive maximum, and windows of zeros after ReLU.
+    private static readonly Func<long[], int, Tensor> TiedValuesOfBothSigns = (shape, seed) => LayerContract.Uniform(seed, shape, -2.49, 2.49).round();
+
     private static readonly LayerCase[] Convolutions =
     [
         LayerCase.Declared(() => new Conv1dValid(), Conv1d()),
@@ -56,6 +62,9 @@ public class LayerContractTests
         LayerCase.Declared(() => new MaxPool2dK2P1(), MaxPool2d(2, 2, 1)).WithInput(NegativeValues),
         LayerCase.Declared(() => new MaxPool2dK4S3P2(), MaxPool2d(4, 3, 2)).WithInput(NegativeValues),
         LayerCase.Declared(() => new MaxPool2dK3(), MaxPool2d(3, 3)).WithInput(NegativeValues),
+        LayerCase.Declared(() => new MaxPool2dK2Ties(), MaxPool2d(2, 2)).WithInput(TiedValues),
+        LayerCase.Declared(() => new MaxPool2dK3Ties(), MaxPool2d(3, 3)).WithInput(TiedValues),
+        LayerCase.Declared(() => new MaxPool2dK3S2P1Ties(), MaxPool2d(3, 2, 1)).WithInput(TiedValues),
 
         LayerCase.Declared(() => new AvgPool2dK2(), AvgPool2d(2, 2)),
         LayerCase.Declared(() => new AvgPool2dK3S2P1(), AvgPool2d(3, 2, 1)),
@@ -126,6 +135,9 @@ public class LayerContractTests
             Chain(Conv2d(stride: 2, padding: Pad(1)), BatchNorm("residual_1.body.batchnorm2d_2")),
             projection: Conv2d(stride: 2))).InBothModes(),
         LayerCase.Declared(() => new ResidualDenseProjection(), Residual(Chain(Dense(), Tanh()), projection: Dense())),
+        // The in-graph backward pools before the ReLU (BlockLayer.EmitSequence): same values and gradients, also with ties.
+        LayerCase.Declared(() => new BlockOfReluMaxPool(), Chain(Relu(), MaxPool2d(2, 2))).WithInput(TiedValuesOfBothSigns),
+        LayerCase.Declared(() => new BlockOfReluOverlappingMaxPool(), Chain(Relu(), MaxPool2d(3, 2, 1))).WithInput(TiedValuesOfBothSigns),
     ];
 
     private static readonly Dictionary<string, LayerCase> Cases = Convolutions.Concat(Others).ToDictionary(c => c.Name);

@@ -49,11 +49,25 @@ internal static class AdaptiveExport
             .Select(p => (Value: graph.AddInitializer(p.Second.Name, OnnxEmitContext.FloatValues(p.First), [.. p.Second.Shape]), Shape: p.Second.Shape))
             .ToArray();
 
-        // The body (ANIL: all but the head) runs once per set with its meta-trained weights; the head adapts. With the
-        // support set's statistics, the support set's pass records every batch-norm layer's and the queries' reuses them.
+        // The body (ANIL: all but the head) runs with its meta-trained weights; the head adapts. With the support set's
+        // statistics, the support set and the queries go through the body, and at the end through the adapted head, as one
+        // batch whose batch-norm layers take their statistics from its first rows (the support set's): one pass each
+        // instead of one per set; with the queries' own statistics (transductive), each set goes through on its own.
         bool supportStatistics = options.QueryNormalization == QueryNormalization.SupportStatistics;
-        Dictionary<string, (string Mean, string Variance)>? statistics = supportStatistics ? [] : null;
-        string supportFeatures = body.Length == 0 ? supportX : Forward(graph, body, weights[..bodyWeights], supportX, "support/", forwardOnly: true, statistics, record: true).Output;
+        string? supportRows = supportStatistics ? graph.AddNode("Slice", [graph.AddNode("Shape", [supportX], "support_shape"),
+            graph.AddInitializer("support_rows_start", [0L], 1), graph.AddInitializer("support_rows_end", [1L], 1)], "support_rows") : null;
+        string supportFeatures = supportX, queryFeatures = queryX;
+        if (body.Length > 0 && supportRows is not null)
+        {
+            string both = Forward(graph, body, weights[..bodyWeights], Concat(graph, supportX, queryX, "support_query"), "support_query/", forwardOnly: true, supportRows).Output;
+            (supportFeatures, queryFeatures) = (Rows(graph, both, null, supportRows, "support_features"), Rows(graph, both, supportRows, null, "query_features"));
+        }
+        else if (body.Length > 0)
+        {
+            supportFeatures = Forward(graph, body, weights[..bodyWeights], supportX, "support/", forwardOnly: true).Output;
+            queryFeatures = Forward(graph, body, weights[..bodyWeights], queryX, "query/", forwardOnly: true).Output;
+        }
+
         var adapted = weights[bodyWeights..].ToArray();
         for (int step = 1; step <= steps; step++)
         {
@@ -75,13 +89,10 @@ internal static class AdaptiveExport
             }
         }
 
-        if (supportStatistics)
-        {
-            Forward(graph, head, adapted, supportFeatures, "support_adapted/", forwardOnly: true, statistics, record: true);
-        }
-
-        string queryFeatures = body.Length == 0 ? queryX : Forward(graph, body, weights[..bodyWeights], queryX, "query/", forwardOnly: true, statistics).Output;
-        string answers = Forward(graph, head, adapted, queryFeatures, "query_adapted/", forwardOnly: true, statistics).Output;
+        string answers = supportRows is null
+            ? Forward(graph, head, adapted, queryFeatures, "query_adapted/", forwardOnly: true).Output
+            : Rows(graph, Forward(graph, head, adapted, Concat(graph, supportFeatures, queryFeatures, "support_query_features"), "adapted/", forwardOnly: true, supportRows).Output,
+                supportRows, null, "query_answers");
         string outputName = classification ? "query_logits" : "query_predictions";
         graph.AddOutput(graph.AddNode("Identity", [answers], outputName), OnnxElementType.Float, [query, .. answer]);
 
@@ -110,20 +121,23 @@ internal static class AdaptiveExport
     /// <summary>Emits <paramref name="layers"/> differentiably on <paramref name="weights"/>; the output, each layer's backward rule, and the context holding the gradients.</summary>
     private static (string Output, List<DifferentiableOutput> Tape, DifferentiableEmitContext Context) Forward(
         OnnxGraphBuilder graph, IReadOnlyList<Layer> layers, IReadOnlyList<(string Value, IReadOnlyList<long> Shape)> weights, string input, string prefix,
-        bool forwardOnly = false, Dictionary<string, (string Mean, string Variance)>? statistics = null, bool record = false)
+        bool forwardOnly = false, string? statisticsRows = null)
     {
-        // Batch statistics, as the inner loop runs (InnerLoopAlgorithm.Forward); the queries' may be the support set's.
-        var context = new DifferentiableEmitContext(graph, weights, training: true, prefix, forwardOnly, statistics, record);
-        var tape = new List<DifferentiableOutput>(layers.Count);
-        foreach (Layer layer in layers)
-        {
-            tape.Add(layer.EmitDifferentiable(context, input));
-            input = tape[^1].Output;
-        }
-
+        // Batch statistics, as the inner loop runs (InnerLoopAlgorithm.Forward): the batch's, or its first rows'.
+        var context = new DifferentiableEmitContext(graph, weights, training: true, prefix, forwardOnly, statisticsRows);
+        List<DifferentiableOutput> tape = BlockLayer.EmitSequence(context, layers, input);
         context.EnsureConsumed();
-        return (input, tape, context);
+        return (tape.Count == 0 ? input : tape[^1].Output, tape, context);
     }
+
+    /// <summary><paramref name="first"/> with <paramref name="second"/>'s rows after its own.</summary>
+    private static string Concat(OnnxGraphBuilder graph, string first, string second, string name) =>
+        graph.AddNode("Concat", [first, second], name, OnnxAttribute.Int("axis", 0));
+
+    /// <summary>Rows [<paramref name="start"/>, <paramref name="end"/>) of <paramref name="value"/> (int64 [1] values; null: from the first, to the last).</summary>
+    private static string Rows(OnnxGraphBuilder graph, string value, string? start, string? end, string name) =>
+        graph.AddNode("Slice", [value, start ?? graph.AddInitializer($"{name}_start", [0L], 1), end ?? graph.AddInitializer($"{name}_end", [long.MaxValue], 1),
+            graph.AddInitializer($"{name}_axis", [0L], 1)], name);
 
     /// <summary>∂/∂logits of the mean cross-entropy: (softmax(logits) − one-hot(labels)) / count.</summary>
     private static string CrossEntropyGradient(DifferentiableEmitContext context, string logits, string labels, int ways)
