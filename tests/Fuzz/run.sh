@@ -37,9 +37,17 @@ for f in $formats; do
   dotnet "$dll" "${args[@]}" 2>/dev/null | grep -E '^(  |[a-z-]+ +inputs)'
   rc=${PIPESTATUS[0]}
   set -e
+  inflight=tests/Fuzz/crashers/$f/in-flight.bin
   if [ "$rc" -ne 0 ]; then
     [ "$rc" -eq 1 ] || echo "$f: the fuzzing process ended with exit code $rc (a crash is a finding)"
+    if [ -f "$inflight" ]; then
+      kept=tests/Fuzz/crashers/$f/crash-$(sha256sum "$inflight" | cut -c1-16).bin
+      mv "$inflight" "$kept"
+      echo "  the input it was reading: $kept"
+    fi
     status=1
   fi
+  rm -f "$inflight"
+  rmdir tests/Fuzz/crashers/$f 2>/dev/null || true
 done
 exit $status

@@ -36,6 +36,7 @@ internal static class Formats
         new("zip", Seeds.OmniglotZip, (input, work) => Omniglot.Load([WriteFile(work, "images_background.zip", input)], 8), [typeof(FewShotDataException)]),
         new("onnx", Seeds.Onnx, (input, _) => OnnxModel.Load(input).Dispose(), [typeof(OnnxModelLoadException), typeof(LimitExceededException)]),
         new("folder", () => [.. Seeds.Png(), .. Seeds.Jpeg(), .. Seeds.Bmp()], ReadFolder, [typeof(FewShotDataException)], FixPngCrcs),
+        CheckpointFormat.Format,
     ];
 
     /// <summary>The format named <paramref name="name"/>.</summary>

@@ -61,7 +61,14 @@ internal sealed class FuzzRunner : IDisposable
     /// Reads inputs drawn from the format's seeds by a CsCheck PCG of <paramref name="seed"/> until <paramref name="count"/>
     /// inputs or <paramref name="duration"/> (whichever comes first; null for no bound), after reading every seed as it is.
     /// </summary>
-    public FuzzReport Run(ulong seed, long? count, TimeSpan? duration)
+    /// <param name="seed">The PCG seed.</param>
+    /// <param name="count">Inputs to read at most; null for no bound.</param>
+    /// <param name="duration">Time to run at most; null for no bound.</param>
+    /// <param name="inFlight">
+    /// Where each input is written before it is read (deleted at the end): a native crash kills the process before any
+    /// finding is saved, and this file then holds the input that crashed it.
+    /// </param>
+    public FuzzReport Run(ulong seed, long? count, TimeSpan? duration, string? inFlight = null)
     {
         var report = new FuzzReport { Format = _format.Name };
         IReadOnlyList<byte[]> seeds = _format.Seeds();
@@ -85,6 +92,11 @@ internal sealed class FuzzRunner : IDisposable
         {
             byte[] input = mutator.Next(pcg);
             report.Inputs++;
+            if (inFlight is not null)
+            {
+                File.WriteAllBytes(inFlight, input);
+            }
+
             if (!Judge(input, report))
             {
                 break;
@@ -97,6 +109,11 @@ internal sealed class FuzzRunner : IDisposable
         }
 
         report.Seconds = clock.Elapsed.TotalSeconds;
+        if (inFlight is not null)
+        {
+            File.Delete(inFlight);
+        }
+
         return report;
     }
 

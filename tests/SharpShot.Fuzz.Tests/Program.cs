@@ -12,7 +12,7 @@ public static class Program
     /// <summary>Entry point.</summary>
     public static int Main(string[] args)
     {
-        string? format = null, save = null;
+        string? format = null, save = null, replay = null;
         double seconds = 60;
         ulong seed = (ulong)DateTime.UtcNow.Ticks;
         for (int i = 0; i < args.Length; i++)
@@ -35,8 +35,11 @@ public static class Program
                 case "--save":
                     save = Value();
                     break;
+                case "--replay":
+                    replay = Value();
+                    break;
                 default:
-                    Console.Error.WriteLine($"error: unknown argument '{args[i]}'; expected --format F --seconds N [--seed S] [--save DIR] or --list.");
+                    Console.Error.WriteLine($"error: unknown argument '{args[i]}'; expected --format F --seconds N [--seed S] [--save DIR], --format F --replay FILE, or --list.");
                     return 2;
             }
         }
@@ -48,8 +51,20 @@ public static class Program
         }
 
         FuzzFormat chosen = Formats.Named(format);
+        if (replay is not null)
+        {
+            // One input, read once, its outcome printed in full (a native crash ends the process here, under a debugger if one is attached).
+            using var single = new FuzzRunner(chosen);
+            var outcome = new FuzzReport { Format = chosen.Name };
+            single.Judge(File.ReadAllBytes(replay), outcome);
+            Console.WriteLine(outcome.Findings.Count == 0 ? $"{replay}: ok or a documented exception" : string.Join('\n', outcome.Findings.Select(f => $"{f.Kind}: {f.Detail}")));
+            return outcome.Findings.Count == 0 ? 0 : 1;
+        }
+
         using var runner = new FuzzRunner(chosen);
-        FuzzReport report = runner.Run(seed, count: null, TimeSpan.FromSeconds(seconds));
+        // With --save, the input being read is kept in DIR/F/in-flight.bin, so that run.sh can keep the one that crashed the process.
+        string? inFlight = save is null ? null : Path.Combine(Directory.CreateDirectory(Path.Combine(save, chosen.Name)).FullName, "in-flight.bin");
+        FuzzReport report = runner.Run(seed, count: null, TimeSpan.FromSeconds(seconds), inFlight);
         Console.WriteLine($"{report}  seed {seed}  threads 1 reader (+1 memory sampler), {Environment.ProcessorCount} cores");
         foreach (Finding finding in report.Findings.Take(5))
         {

@@ -13,6 +13,9 @@ namespace SharpShot.Native;
 /// <param name="ConvolutionVerdicts">The convolution configurations checked and whether each ran on oneDNN (true) or in float64 (false).</param>
 internal sealed record NativeSettings(int Threads, bool OneDnnDisabled, IReadOnlyDictionary<string, bool> ConvolutionVerdicts)
 {
+    /// <summary>The most intra-op threads a checkpoint may ask to restore; more is a damaged file, not a machine.</summary>
+    public const int MaxThreads = 4096;
+
     /// <summary>This process's settings now.</summary>
     public static NativeSettings Current()
     {

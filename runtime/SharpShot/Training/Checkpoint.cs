@@ -131,6 +131,10 @@ internal static class CheckpointFile
 
         Dictionary<string, Tensor> targets = module.state_dict();
         MatchTensors(path, contents.Header.Tensors, targets);
+        if (OptimizerStateFormat.Problem(contents.Bytes.AsSpan(checked((int)contents.OptimizerOffset), checked((int)contents.Header.OptimizerLength)), optimizer) is { } optimizerProblem)
+        {
+            throw new CheckpointMismatchException(path, $"its optimizer state does not fit this optimizer ({optimizerProblem})");
+        }
 
         // Everything is checked. The optimizer first: should it refuse its state after all, it gets its own back.
         RestoreOptimizer(path, optimizer, contents);
@@ -323,6 +327,22 @@ internal static class CheckpointFile
             {
                 throw new JsonException("the header lacks the run, the native settings or the tensor table");
             }
+
+            if (FirstMissing(header.Run, "run") is { } missing)
+            {
+                throw new JsonException($"its {missing} is missing or null");
+            }
+
+            if (header.Run is ICheckpointRun run && run.Problem() is { } problem)
+            {
+                throw new JsonException(problem);
+            }
+
+            // Restoring hands the thread count to LibTorch, which aborts the process on one below 1.
+            if (header.Native.Threads is < 1 or > NativeSettings.MaxThreads || header.Native.ConvolutionVerdicts is null)
+            {
+                throw new JsonException($"its native settings are not valid (threads {header.Native.Threads}, expected 1 to {NativeSettings.MaxThreads}; convolution verdicts {(header.Native.ConvolutionVerdicts is null ? "missing" : "present")})");
+            }
         }
         catch (JsonException e)
         {
@@ -432,6 +452,62 @@ internal static class CheckpointFile
         }
     }
 
+    /// <summary>
+    /// The path of the first value in <paramref name="value"/> (a record of the run, its lists and records) that is null
+    /// where its declaration does not allow null — what a damaged or edited header leaves when a name is changed or a value
+    /// is null; null when there is none.
+    /// </summary>
+    private static string? FirstMissing(object? value, string path)
+    {
+        if (value is null or string || value.GetType().IsPrimitive || value.GetType().IsEnum || value is JsonElement)
+        {
+            return null;
+        }
+
+        if (value is System.Collections.IEnumerable items)
+        {
+            int index = 0;
+            foreach (object? item in items)
+            {
+                if ((item is null ? $"{path}[{index}]" : FirstMissing(item, $"{path}[{index}]")) is { } found)
+                {
+                    return found;
+                }
+
+                index++;
+            }
+
+            return null;
+        }
+
+        if (value.GetType().Namespace?.StartsWith(nameof(SharpShot), StringComparison.Ordinal) != true)
+        {
+            return null;
+        }
+
+        var nullability = new System.Reflection.NullabilityInfoContext();
+        foreach (System.Reflection.PropertyInfo property in value.GetType().GetProperties())
+        {
+            if (property.GetIndexParameters().Length > 0 || property.PropertyType.IsValueType)
+            {
+                continue;
+            }
+
+            object? member = property.GetValue(value);
+            if (member is null && nullability.Create(property).ReadState == System.Reflection.NullabilityState.NotNull)
+            {
+                return $"{path}.{property.Name}";
+            }
+
+            if (FirstMissing(member, $"{path}.{property.Name}") is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
     private static string Printable(string text) => new(text.Select(c => c is >= ' ' and <= '~' ? c : '?').ToArray());
 
     /// <summary>One tensor of the payload.</summary>
@@ -442,6 +518,13 @@ internal static class CheckpointFile
 
     /// <summary>A checked file: its header, its bytes, where each tensor starts and where the optimizer state starts.</summary>
     private sealed record Contents<TState>(Header<TState> Header, byte[] Bytes, long[] Offsets, long OptimizerOffset);
+}
+
+/// <summary>A checkpoint's run record that can say what in it no run could have written (a negative count).</summary>
+internal interface ICheckpointRun
+{
+    /// <summary>What is impossible in this record, as a message; null when nothing is.</summary>
+    string? Problem();
 }
 
 /// <summary>What a checkpoint records besides tensors: the run's identity and its progress.</summary>
@@ -455,8 +538,13 @@ internal sealed record CheckpointState(
     double Momentum,
     int Seed,
     int EpochsCompleted,
-    IReadOnlyList<EpochResult> History)
+    IReadOnlyList<EpochResult> History) : ICheckpointRun
 {
+    /// <inheritdoc />
+    public string? Problem() => EpochsCompleted < 0 || History.Count != EpochsCompleted
+        ? $"its run has {EpochsCompleted} epochs completed and {History.Count} in its history"
+        : null;
+
     /// <summary>The first property that differs from <paramref name="run"/> (the epoch count aside), as a message; null when it is the same run.</summary>
     public string? DifferenceFrom(CheckpointState run) => CheckpointFile.FirstDifference(
         ("model", Model, run.Model),

@@ -288,6 +288,50 @@ public class CheckpointFormatTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData("threads 0")]          // found by the fuzzer: LibTorch aborted the process on set_num_threads(0)
+    [InlineData("threads -3")]
+    [InlineData("threads 100000")]
+    [InlineData("renamed property")]   // found by the fuzzer: a NullReferenceException where the name no longer matched
+    [InlineData("null history entry")]
+    [InlineData("negative epochs")]
+    [InlineData("history longer than the epochs")]
+    public void HeadersNoWriterProducesAreRefusedAsCorruptBeforeAnythingIsLoaded(string damage)
+    {
+        using var temp = new TempFolder();
+        string checkpoint = temp.File("run.ckpt");
+        var model = new SmallMlp(seed: 4);
+        model.Fit(Data, options: model.TrainingDefaults with { Epochs = 1, CheckpointPath = checkpoint });
+        int threads = get_num_threads();
+        Rewrite(checkpoint, header =>
+        {
+            JsonNode run = header["Run"]!;
+            switch (damage)
+            {
+                case "threads 0": header["Native"]!["Threads"] = 0; break;
+                case "threads -3": header["Native"]!["Threads"] = -3; break;
+                case "threads 100000": header["Native"]!["Threads"] = 100000; break;
+                case "renamed property": run["Mode1"] = run["Model"]!.DeepClone(); run.AsObject().Remove("Model"); break;
+                case "null history entry": run["History"]!.AsArray()[0] = null; break;
+                case "negative epochs": run["EpochsCompleted"] = -1; break;
+                default: run["History"]!.AsArray().Add(run["History"]!.AsArray()[0]!.DeepClone()); break;
+            }
+        });
+        var fresh = new SmallMlp(seed: 99);
+        float[] untouched = TrainerTests.Weights(fresh);
+
+        var resume = Assert.Throws<CheckpointCorruptException>(() => fresh.Fit(Data, options: fresh.TrainingDefaults with { Epochs = 2, CheckpointPath = checkpoint }));
+        Assert.Contains("header", resume.Message);
+        if (damage.StartsWith("threads", StringComparison.Ordinal))
+        {
+            // Loading weights alone reads the native settings too (not the run, which it does not use).
+            Assert.Throws<CheckpointCorruptException>(() => fresh.LoadCheckpointWeights(checkpoint));
+        }
+
+        Assert.Equal(untouched, TrainerTests.Weights(fresh));
+        Assert.Equal(threads, get_num_threads());
+    }
+
     private static CheckpointState Run(SequentialModel model) =>
         new(model.GetType().FullName!, model.ParameterCount, Data.Count, model.TrainingDefaults.BatchSize, model.TrainingDefaults.Optimizer,
             model.TrainingDefaults.LearningRate, model.TrainingDefaults.Momentum, model.TrainingDefaults.Seed, 0, []);

@@ -51,8 +51,13 @@ internal sealed record MetaCheckpointState(
     string Transform,
     int StepsCompleted,
     IReadOnlyList<MetaValidationResult> Validations,
-    int SkippedSteps)
+    int SkippedSteps) : ICheckpointRun
 {
+    /// <inheritdoc />
+    public string? Problem() => StepsCompleted < 0 || SkippedSteps < 0 || SkippedSteps > StepsCompleted
+        ? $"its run has {StepsCompleted} steps completed and {SkippedSteps} skipped"
+        : null;
+
     /// <summary>The first property that differs from <paramref name="run"/> (progress aside), as a message; null when it is the same run.</summary>
     public string? DifferenceFrom(MetaCheckpointState run) => CheckpointFile.FirstDifference(
         ("algorithm", Algorithm, run.Algorithm),
