@@ -333,6 +333,7 @@ internal static class Emitter
         writer.WriteLine($"LearningRate = {CSharpText.Double(training.LearningRate)},");
         writer.WriteLine($"Momentum = {CSharpText.Double(training.Momentum)},");
         writer.WriteLine($"Seed = {CSharpText.Int(training.Seed)},");
+        writer.WriteLine($"NonFiniteSteps = global::SharpShot.NonFiniteSteps.{training.NonFiniteSteps},");
     }
 
     /// <summary>MetaLearningDefaults (the [MetaLearner] values as options) and CreateMetaLearner.</summary>
@@ -359,6 +360,7 @@ internal static class Emitter
         writer.WriteLine($"LearningRate = {CSharpText.Double(meta.MetaLearningRate)},");
         writer.WriteLine($"Steps = {CSharpText.Int(meta.Steps)},");
         writer.WriteLine($"Seed = {CSharpText.Int(meta.Seed)},");
+        writer.WriteLine($"NonFiniteSteps = global::SharpShot.NonFiniteSteps.{meta.NonFiniteSteps},");
         if (meta.MultiStepLoss)
         {
             writer.WriteLine("MultiStepLoss = true,");

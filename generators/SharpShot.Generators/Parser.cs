@@ -218,8 +218,15 @@ internal sealed class Parser
             Require(optimizer is not null, location, subject, "Optimizer", "a named OptimizerKind", ConstantText(optimizerConstant));
         }
 
-        // An invalid optimizer was reported: the model gets no code, whatever this holds.
-        return new TrainingSpec(epochs, batchSize, optimizer ?? defaults.Optimizer, learningRate, momentum, seed);
+        NonFiniteSteps? nonFiniteSteps = defaults.NonFiniteSteps;
+        if (arguments.Property("NonFiniteSteps") is { } nonFiniteConstant)
+        {
+            nonFiniteSteps = Symbols.EnumMember<NonFiniteSteps>(nonFiniteConstant);
+            Require(nonFiniteSteps is not null, location, subject, "NonFiniteSteps", "a named NonFiniteSteps", ConstantText(nonFiniteConstant));
+        }
+
+        // An invalid optimizer or NonFiniteSteps was reported: the model gets no code, whatever this holds.
+        return new TrainingSpec(epochs, batchSize, optimizer ?? defaults.Optimizer, learningRate, momentum, seed, nonFiniteSteps ?? defaults.NonFiniteSteps);
     }
 
     /// <summary>Reads [MetaLearner] and reports its invalid settings at their arguments; null when the algorithm or task is not a named one.</summary>
@@ -298,16 +305,23 @@ internal sealed class Parser
             }
         }
 
+        NonFiniteSteps? nonFiniteSteps = Defaults.MetaLearning.NonFiniteSteps;
+        if (arguments.Property("NonFiniteSteps") is { } nonFiniteConstant)
+        {
+            nonFiniteSteps = Symbols.EnumMember<NonFiniteSteps>(nonFiniteConstant);
+            RequireSetting(nonFiniteSteps is not null, "NonFiniteSteps", "a named NonFiniteSteps", ConstantText(nonFiniteConstant));
+        }
+
         if (task == MetaTaskKind.Regression && traits is { SupportsRegression: false })
         {
             Report(DiagnosticDescriptors.MetaLearnerTaskNotSupported, Symbols.PropertyLocation(attribute, "Task", _cancellationToken),
                 string.Join(", ", MetaAlgorithmTraits.All.Where(t => t.SupportsRegression).Select(t => t.Algorithm)));
         }
 
-        return algorithm is null || task is null
+        return algorithm is null || task is null || nonFiniteSteps is null
             ? null
             : new MetaLearningSpec(algorithm.Value, task.Value, ways, shots, queries, innerSteps, evaluationInnerSteps, innerLearningRate, metaBatch, metaLearningRate, steps, seed, multiStepLoss,
-                (multiStepLossWeights ?? []).ToEquatableArray());
+                (multiStepLossWeights ?? []).ToEquatableArray(), nonFiniteSteps.Value);
     }
 
     /// <summary>

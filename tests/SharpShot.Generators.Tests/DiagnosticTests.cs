@@ -80,6 +80,7 @@ public sealed class DiagnosticTests
     [InlineData("[Model(10)] [Dense(2)] [Train(LearningRate = 0)]", "Train(LearningRate = 0)", "'Train(LearningRate = 0)': LearningRate must be positive and finite, but is 0")]
     [InlineData("[Model(10)] [Dense(2)] [Train(Momentum = -0.1)]", "Train(Momentum = -0.1)", "'Train(Momentum = -0.1)': Momentum must be zero or positive and finite, but is -0.1")]
     [InlineData("[Model(10)] [Dense(2)] [Train(Optimizer = (OptimizerKind)7)]", "Train(Optimizer = (OptimizerKind)7)", "'Train(Optimizer = (OptimizerKind)7)': Optimizer must be a named OptimizerKind, but is 7")]
+    [InlineData("[Model(10)] [Dense(2)] [Train(NonFiniteSteps = (NonFiniteSteps)3)]", "Train(NonFiniteSteps = (NonFiniteSteps)3)", "'Train(NonFiniteSteps = (NonFiniteSteps)3)': NonFiniteSteps must be a named NonFiniteSteps, but is 3")]
     public void SS0004_OutOfRange(string attributes, string at, string expected)
     {
         string source = $"using SharpShot;\n{attributes}\npublic partial class Bad;\n";

@@ -28,6 +28,7 @@ public sealed class MetaLearnerDiagnosticTests
     [InlineData("MetaLearningRate = double.PositiveInfinity", "MetaLearningRate must be a positive finite number, but is Infinity")]
     [InlineData("MetaLearningRate = -1e-3", "MetaLearningRate must be a positive finite number, but is -0.001")]
     [InlineData("Task = (MetaTaskKind)4", "Task must be a named MetaTaskKind, but is 4")]
+    [InlineData("NonFiniteSteps = (NonFiniteSteps)5", "NonFiniteSteps must be a named NonFiniteSteps, but is 5")]
     public void SS0017_SettingOutOfRange(string setting, string expected)
     {
         string attribute = $"MetaLearner(MetaAlgorithm.Maml, {setting})";

@@ -158,11 +158,13 @@ internal sealed record ParameterSpec(string Name, EquatableArray<long> Shape, lo
 /// <param name="LearningRate">The optimizer's learning rate.</param>
 /// <param name="Momentum">Momentum for SGD.</param>
 /// <param name="Seed">Seed for initialization, shuffling and dropout.</param>
-internal sealed record TrainingSpec(int Epochs, int BatchSize, OptimizerKind Optimizer, double LearningRate, double Momentum, int Seed)
+/// <param name="NonFiniteSteps">What a step with a NaN or infinite loss or gradient does.</param>
+internal sealed record TrainingSpec(int Epochs, int BatchSize, OptimizerKind Optimizer, double LearningRate, double Momentum, int Seed, NonFiniteSteps NonFiniteSteps)
 {
     /// <summary>What an absent [Train], or an unset property of one, means: the runtime's defaults.</summary>
     public static TrainingSpec Default { get; } = new(
-        Defaults.Training.Epochs, Defaults.Training.BatchSize, Defaults.Training.Optimizer, Defaults.Training.LearningRate, Defaults.Training.Momentum, Defaults.Training.Seed);
+        Defaults.Training.Epochs, Defaults.Training.BatchSize, Defaults.Training.Optimizer, Defaults.Training.LearningRate, Defaults.Training.Momentum, Defaults.Training.Seed,
+        Defaults.Training.NonFiniteSteps);
 }
 
 /// <summary>The values of [MetaLearner], emitted as the model's MetaLearningDefaults.</summary>
@@ -180,6 +182,7 @@ internal sealed record TrainingSpec(int Epochs, int BatchSize, OptimizerKind Opt
 /// <param name="Seed">Seed of the episodes and of any randomness in the model.</param>
 /// <param name="MultiStepLoss">Meta-train on the mean query loss over the inner steps (MAML family).</param>
 /// <param name="MultiStepLossWeights">The weights of that mean, one per inner step; empty for equal weights.</param>
+/// <param name="NonFiniteSteps">What a meta-training step with a NaN or infinite loss or gradient does.</param>
 internal sealed record MetaLearningSpec(
     MetaAlgorithm Algorithm,
     MetaTaskKind Task,
@@ -194,7 +197,8 @@ internal sealed record MetaLearningSpec(
     int Steps,
     int Seed,
     bool MultiStepLoss,
-    EquatableArray<double> MultiStepLossWeights)
+    EquatableArray<double> MultiStepLossWeights,
+    NonFiniteSteps NonFiniteSteps)
 {
     /// <summary>What the algorithm can do.</summary>
     public MetaAlgorithmTraits Traits => MetaAlgorithmTraits.Of(Algorithm);

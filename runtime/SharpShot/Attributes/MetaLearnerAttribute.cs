@@ -65,4 +65,7 @@ public sealed class MetaLearnerAttribute : Attribute
 
     /// <summary>Seed of the episodes and of any randomness in the model. Default 42.</summary>
     public int Seed { get; set; } = Defaults.MetaLearning.Seed;
+
+    /// <summary>What a meta-training step whose loss or gradients hold a NaN or an infinity does: stop (the default) or be skipped. Checked before the update either way.</summary>
+    public NonFiniteSteps NonFiniteSteps { get; set; } = Defaults.MetaLearning.NonFiniteSteps;
 }

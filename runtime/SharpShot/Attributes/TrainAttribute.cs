@@ -24,4 +24,7 @@ public sealed class TrainAttribute : Attribute
 
     /// <summary>Seed for weight initialization, shuffling and dropout: the same seed and data give the same weights on CPU. Default 42.</summary>
     public int Seed { get; set; } = Defaults.Training.Seed;
+
+    /// <summary>What a step whose loss or gradients hold a NaN or an infinity does: stop training (the default) or be skipped. Checked before the optimizer step either way.</summary>
+    public NonFiniteSteps NonFiniteSteps { get; set; } = Defaults.Training.NonFiniteSteps;
 }

@@ -25,6 +25,7 @@ namespace Demo.Mlp
             LearningRate = 0.01,
             Momentum = 0.9,
             Seed = 7,
+            NonFiniteSteps = global::SharpShot.NonFiniteSteps.Stop,
         };
 
         private static readonly global::SharpShot.Layers.ParameterDescriptor[] s_parameterDescriptors =

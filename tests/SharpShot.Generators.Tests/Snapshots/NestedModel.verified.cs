@@ -27,6 +27,7 @@ namespace Company.Vision
                     LearningRate = 0.001,
                     Momentum = 0,
                     Seed = 42,
+                    NonFiniteSteps = global::SharpShot.NonFiniteSteps.Stop,
                 };
 
                 private static readonly global::SharpShot.Layers.ParameterDescriptor[] s_parameterDescriptors =

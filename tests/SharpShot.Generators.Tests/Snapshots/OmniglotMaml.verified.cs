@@ -26,6 +26,7 @@ namespace Demo.Maml
             LearningRate = 0.001,
             Momentum = 0,
             Seed = 42,
+            NonFiniteSteps = global::SharpShot.NonFiniteSteps.Stop,
         };
 
         private static readonly global::SharpShot.Layers.ParameterDescriptor[] s_parameterDescriptors =
@@ -139,6 +140,7 @@ namespace Demo.Maml
             LearningRate = 0.001,
             Steps = 10000,
             Seed = 42,
+            NonFiniteSteps = global::SharpShot.NonFiniteSteps.Stop,
         };
 
         /// <summary>A <see cref="global::SharpShot.FewShot.MetaLearner"/> that meta-trains this network in place and adapts it to new tasks.</summary>

@@ -24,6 +24,7 @@ namespace Demo.Reuse
             LearningRate = 0.001,
             Momentum = 0,
             Seed = 42,
+            NonFiniteSteps = global::SharpShot.NonFiniteSteps.Stop,
         };
 
         private static readonly global::SharpShot.Layers.ParameterDescriptor[] s_parameterDescriptors =

@@ -29,9 +29,11 @@ public class ReliabilityProgramTests
     [Theory]
     [InlineData("supervised")]
     [InlineData("onnx")]
-    public void Resident_memory_stays_flat_from_200_to_1000_steps(string target)
+    public void Resident_memory_stays_flat_from_1000_to_3000_steps(string target)
     {
-        var (exit, output) = Run(TimeSpan.FromMinutes(2), "memory", "--target", target, "--steps", "1000", "--first", "200", "--limit", "15", "--samples", "2");
+        // Warm-up first: supervised training's RSS still climbs up to about step 1,000 (191 → 221 MiB from 200 to 1,000 on a
+        // busy machine, +15%), then holds (+1.4% from 1,000 to 3,000).
+        var (exit, output) = Run(TimeSpan.FromMinutes(2), "memory", "--target", target, "--steps", "3000", "--first", "1000", "--limit", "10", "--samples", "3");
 
         Assert.True(exit == 0, output);
         Assert.Contains($"memory {target}: rss", output);

@@ -59,6 +59,19 @@ public class NonFiniteStepTests
     }
 
     [Fact]
+    public void TrainAndMetaLearnerAttributesSetTheChoice()
+    {
+        Assert.Equal(NonFiniteSteps.Stop, new SmallMlp(seed: 4).TrainingDefaults.NonFiniteSteps);
+        Assert.Equal(NonFiniteSteps.Skip, new SkipOnNaNMetaModel(seed: 4).MetaLearningDefaults.NonFiniteSteps);
+
+        // Declared Skip: Fit with the model's own defaults skips the poisoned step instead of stopping.
+        var model = new SkipOnNaNMlp(seed: 4);
+        Assert.Equal(NonFiniteSteps.Skip, model.TrainingDefaults.NonFiniteSteps);
+        TrainingHistory history = model.Fit(Poisoned(), options: model.TrainingDefaults with { Epochs = 1 });
+        Assert.Equal(1, history.SkippedSteps);
+    }
+
+    [Fact]
     public void TheGradientCheckNamesTheFirstParameterWithANonFiniteGradient()
     {
         var model = new SmallMlp(seed: 1);
@@ -84,3 +97,15 @@ public class NonFiniteStepTests
         return data;
     }
 }
+
+/// <summary>SmallMlp's layers with [Train(NonFiniteSteps = Skip)].</summary>
+[Model(20)]
+[Dense(16), Relu, Dropout(0.5), Dense(4), Softmax]
+[Train(Epochs = 2, BatchSize = 16, Optimizer = OptimizerKind.Sgd, LearningRate = 0.05, Momentum = 0.9, Seed = 7, NonFiniteSteps = NonFiniteSteps.Skip)]
+public partial class SkipOnNaNMlp;
+
+/// <summary>A meta-learner declaration with [MetaLearner(NonFiniteSteps = Skip)].</summary>
+[Model(4)]
+[Dense(3)]
+[MetaLearner(MetaAlgorithm.Maml, Ways = 3, NonFiniteSteps = NonFiniteSteps.Skip)]
+public partial class SkipOnNaNMetaModel;
