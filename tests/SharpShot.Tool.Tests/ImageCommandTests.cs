@@ -88,6 +88,41 @@ public class ImageCommandTests
     }
 
     [Fact]
+    public void Fewshot_fits_classes_from_descriptions_alone_or_with_class_folders()
+    {
+        using var temp = new TempFolder();
+        string embedding = temp.WriteBytes("embedding.onnx", Models.PixelEmbedding("embedding.attributes.onnx"));
+        temp.WriteBytes("embedding.attributes.onnx", Models.BrightnessMap());
+        string plain = temp.WriteBytes("plain.onnx", Models.PixelEmbedding());
+        // A quoted class name with a comma; a table with an attribute the model does not know is refused naming it.
+        string descriptions = temp.WriteBytes("classes.csv", "# zero-shot classes\nclass,brightness\nbright,1\n\"dim, dark\",0.02\n"u8.ToArray());
+        string wrongColumns = temp.WriteBytes("wrong.csv", "class,brightness,size\nbright,1,3\n"u8.ToArray());
+        temp.WriteBytes("support/gray/1.png", Models.Flat(128));
+        WriteClassFolders(temp, "query");
+
+        var zeroShot = ToolRun.Of("fewshot", embedding, "--descriptions", descriptions, "--query", temp.File("query/light"));
+        var both = ToolRun.Of("fewshot", embedding, "--support", temp.File("support"), "--descriptions", descriptions, "--query", temp.File("query/light"), "--json");
+        var noMap = ToolRun.Of("fewshot", plain, "--descriptions", descriptions);
+        var mismatch = ToolRun.Of("fewshot", embedding, "--descriptions", wrongColumns);
+        var neither = ToolRun.Of("fewshot", embedding, "--query", temp.File("query/light"));
+
+        Assert.True(zeroShot.ExitCode == 0, zeroShot.ToString());
+        Assert.Contains("fitted 2 classes on 2 descriptions (zero-shot): bright, dim, dark", zeroShot.Output);
+        Assert.Contains(temp.File("query/light/c.png") + "\tbright\t", zeroShot.Output);
+        Assert.Contains(temp.File("query/light/d.png") + "\tdim, dark\t", zeroShot.Output);
+        Assert.True(both.ExitCode == 0, both.ToString());
+        Assert.Contains("\"descriptions\": 2", both.Output);
+        Assert.Contains("\"support_images\": 1", both.Output);
+        Assert.Contains("\"gray\"", both.Output);
+        Assert.Equal(1, noMap.ExitCode);
+        Assert.Contains("names no attribute map", noMap.Error);
+        Assert.Equal(1, mismatch.ExitCode);
+        Assert.Contains("not the model's: size", mismatch.Error);
+        Assert.Equal(2, neither.ExitCode);
+        Assert.Contains("--support", neither.Error);
+    }
+
+    [Fact]
     public void Fewshot_runs_an_adaptive_model_that_adapts_to_the_support_folder_inside_its_graph()
     {
         using var temp = new TempFolder();

@@ -51,7 +51,13 @@ internal static class Models
     }
 
     /// <summary>An embedding of [N, 1, 4, 4] raw pixels: the 16 pixels scaled to [0, 1], as a few-shot embedding would.</summary>
-    public static byte[] PixelEmbedding()
+    public static byte[] PixelEmbedding() => PixelEmbedding(attributeMap: null);
+
+    /// <summary>
+    /// <see cref="PixelEmbedding()"/> naming an attribute map <paramref name="attributeMap"/> beside it with one attribute,
+    /// <c>brightness</c> (a zero-shot embedding's metadata); no map when null.
+    /// </summary>
+    public static byte[] PixelEmbedding(string? attributeMap)
     {
         var b = new OnnxGraphBuilder("pixels");
         var x = b.AddInput("input", OnnxElementType.Float, [Batch, 1, 4, 4]);
@@ -61,6 +67,23 @@ internal static class Models
         var scaled = b.AddNode("Mul", [flat, scale], "embedding");
         b.AddOutput(scaled, OnnxElementType.Float, [Batch, 16]);
         b.SetMetadata(SharpShotMetadata.InputImage, new ImageInputContract(1, 4, 4, [1], [0], normalizedInGraph: true).ToJson());
+        if (attributeMap is not null)
+        {
+            b.SetMetadata(SharpShotMetadata.AttributeMap, attributeMap);
+            b.SetMetadata(SharpShotMetadata.AttributeNames, "[\"brightness\"]");
+        }
+
+        return b.ToBytes();
+    }
+
+    /// <summary>The attribute map of <see cref="PixelEmbedding(string?)"/>: brightness b (0 to 1) → the embedding of a flat image of b·255.</summary>
+    public static byte[] BrightnessMap()
+    {
+        var b = new OnnxGraphBuilder("attribute_map");
+        var x = b.AddInput("input", OnnxElementType.Float, [Batch, 1]);
+        var w = b.AddInitializer("map.weight", Enumerable.Repeat(1f, 16).ToArray(), 16, 1);
+        var output = b.AddNode("Gemm", [x, w], "output", OnnxAttribute.Int("transB", 1));
+        b.AddOutput(output, OnnxElementType.Float, [Batch, 16]);
         return b.ToBytes();
     }
 

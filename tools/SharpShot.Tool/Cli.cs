@@ -63,7 +63,7 @@ internal static class Cli
     /// <summary>Errors a user can cause with a file or a value: reported as one line, exit code 1.</summary>
     private static bool IsExpected(Exception e) => e is OnnxModelLoadException or OnnxFormatException or ImageDecodeException
         or LimitExceededException or ShapeMismatchException or FileNotFoundException or DirectoryNotFoundException
-        or UnauthorizedAccessException or IOException or ToolFailure or InvalidOperationException or ArgumentException;
+        or UnauthorizedAccessException or IOException or InvalidDataException or ToolFailure or InvalidOperationException or ArgumentException;
 }
 
 /// <summary>Where a command writes, and how.</summary>

@@ -6,8 +6,9 @@ using SharpShot.Inference;
 namespace SharpShot.Tool;
 
 /// <summary>
-/// <c>sharpshot fewshot MODEL --support DIR [--query FILE|DIR...] [--export OUT.onnx]</c>: with an embedding, fits
-/// prototypes on a folder of class sub-folders, classifies queries, and optionally writes the one-file adapted classifier;
+/// <c>sharpshot fewshot MODEL --support DIR [--descriptions CSV] [--query FILE|DIR...] [--export OUT.onnx]</c>: with an
+/// embedding, fits prototypes on a folder of class sub-folders and/or on class descriptions (zero-shot, through the
+/// attribute map exported beside a zero-shot embedding), classifies queries, and optionally writes the one-file adapted classifier;
 /// with an adaptive model (a MAML-family learner's <c>adaptive.onnx</c>), the graph adapts to the support folder and
 /// classifies the queries, all in ONNX Runtime.
 /// </summary>
@@ -16,7 +17,11 @@ internal static class FewShotCommand
     public static Command Create(ToolContext context)
     {
         var embedding = Common.ModelArgument("A few-shot embedding (.onnx), e.g. the embedding.onnx examples/FewShot exports, or an adaptive model (adaptive.onnx: MAML-family adaptation inside the graph).");
-        var support = new Option<string>("--support") { Description = "A folder of class sub-folders: support/<class>/<image>.", Required = true };
+        var support = new Option<string?>("--support") { Description = "A folder of class sub-folders: support/<class>/<image>." };
+        var descriptions = new Option<string?>("--descriptions")
+        {
+            Description = "Classes described by attributes (zero-shot; an embedding exported with its attribute map): a CSV 'class,<attribute>,…' with one row per class. With --support, a description counts as one more example of its class.",
+        };
         var query = new Option<string[]>("--query") { Description = "Images, or folders of them or of class sub-folders (then the accuracy is printed). Repeatable.", DefaultValueFactory = _ => [] };
         var export = new Option<string?>("--export") { Description = "Write the adapted classifier (embedding + prototypes, one .onnx file) here." };
         var top = PredictCommand.TopOption();
@@ -25,40 +30,59 @@ internal static class FewShotCommand
         var image = new ImageOptions();
         var command = new Command("fewshot", "Fit a few-shot classifier on a folder of class sub-folders, classify queries, optionally export the adapted classifier.")
         {
-            embedding, support, query, export, top, provider, json,
+            embedding, support, descriptions, query, export, top, provider, json,
         };
         image.AddTo(command);
         command.SetAction(parsed => Run(
-            context, parsed.GetValue(embedding)!, parsed.GetValue(support)!, parsed.GetValue(query)!, parsed.GetValue(export), parsed.GetValue(top), parsed.GetValue(provider)!, parsed.GetValue(json), image.Read(parsed)));
+            context, parsed.GetValue(embedding)!, parsed.GetValue(support), parsed.GetValue(descriptions), parsed.GetValue(query)!, parsed.GetValue(export), parsed.GetValue(top),
+            parsed.GetValue(provider)!, parsed.GetValue(json), image.Read(parsed)));
         return command;
     }
 
     private static int Run(
-        ToolContext context, string embeddingPath, string supportFolder, string[] queries, string? exportPath, int top, string provider, bool asJson, (double[] Scale, double[] Offset)? preprocessing)
+        ToolContext context, string embeddingPath, string? supportFolder, string? descriptionsPath, string[] queries, string? exportPath, int top, string provider, bool asJson,
+        (double[] Scale, double[] Offset)? preprocessing)
     {
         if (Onnx.OnnxModelInfo.Read(Common.RequireFile(embeddingPath, "model")).Metadata.ContainsKey(Onnx.SharpShotMetadata.Adaptation))
         {
-            return exportPath is null
-                ? RunAdaptive(context, embeddingPath, supportFolder, queries, top, provider, asJson)
-                : throw new UsageException("--export writes an embedding's prototypes; an adaptive model adapts inside its graph on every run, so there is nothing to export.");
+            return exportPath is not null
+                ? throw new UsageException("--export writes an embedding's prototypes; an adaptive model adapts inside its graph on every run, so there is nothing to export.")
+                : descriptionsPath is not null
+                ? throw new UsageException("--descriptions fits classes through a zero-shot embedding's attribute map; an adaptive model adapts to images only (--support).")
+                : supportFolder is null
+                ? throw new UsageException("An adaptive model adapts to a task: give its images with --support.")
+                : RunAdaptive(context, embeddingPath, supportFolder, queries, top, provider, asJson);
+        }
+
+        if (supportFolder is null && descriptionsPath is null)
+        {
+            throw new UsageException("Give the classes: --support (a folder of class sub-folders), --descriptions (a CSV of class attributes, zero-shot), or both.");
         }
 
         using var classifier = FewShotClassifier.Load(Common.RequireFile(embeddingPath, "embedding"), ImageOptions.With(Common.Options(provider), embeddingPath, preprocessing));
-        if (classifier.ImageInput is null)
+        if (classifier.ImageInput is null && (supportFolder is not null || queries.Length > 0))
         {
             throw new ToolFailure($"The embedding '{Path.GetFullPath(embeddingPath)}' does not say what its input images look like (no 'sharpshot.input_image' metadata); say how with --scale/--offset or --mean/--std.");
         }
 
-        int supportImages = classifier.FitImageFolder(supportFolder);
+        int supportImages = supportFolder is null ? 0 : classifier.FitImageFolder(supportFolder);
+        int described = descriptionsPath is null ? 0 : FitDescriptions(classifier, embeddingPath, descriptionsPath, added: supportFolder is not null);
         var document = new JsonObject
         {
             ["embedding"] = Path.GetFullPath(embeddingPath),
             ["support_images"] = supportImages,
+            ["descriptions"] = described,
             ["classes"] = new JsonArray(classifier.Classes.Select(c => (JsonNode)c).ToArray()),
         };
         if (!asJson)
         {
-            context.Output.WriteLine($"fitted {classifier.ClassCount} classes on {supportImages} support images: {string.Join(", ", classifier.Classes)}");
+            string from = (supportFolder, descriptionsPath) switch
+            {
+                (not null, not null) => $"{supportImages} support images and {described} descriptions",
+                (not null, null) => $"{supportImages} support images",
+                _ => $"{described} descriptions (zero-shot)",
+            };
+            context.Output.WriteLine($"fitted {classifier.ClassCount} classes on {from}: {string.Join(", ", classifier.Classes)}");
         }
 
         int code = Cli.Success;
@@ -88,8 +112,35 @@ internal static class FewShotCommand
     }
 
     /// <summary>
-    /// An adaptive model: the support folder is the task; all query images go through the graph in one call (batch
-    /// normalization uses the queries' statistics, as the learner does), the adaptation running inside it.
+    /// Fits (or, after a support folder, adds) the classes the CSV at <paramref name="path"/> describes, its columns matched to
+    /// the model's attributes by name; returns the number of descriptions.
+    /// </summary>
+    private static int FitDescriptions(FewShotClassifier classifier, string embeddingPath, string path, bool added)
+    {
+        if (!classifier.SupportsDescriptions)
+        {
+            throw new ToolFailure($"The embedding '{Path.GetFullPath(embeddingPath)}' cannot fit classes from descriptions: it names no attribute map " +
+                "(a zero-shot MetaLearner exports one beside its embedding, <name>.attributes.onnx).");
+        }
+
+        var table = Onnx.ClassDescriptionTable.Read(path);
+        float[] values = table.ValuesFor(classifier.AttributeNames);
+        if (added)
+        {
+            classifier.AddDescriptions(values, table.ClassNames);
+        }
+        else
+        {
+            classifier.FitDescriptions(values, table.ClassNames);
+        }
+
+        return table.ClassNames.Count;
+    }
+
+    /// <summary>
+    /// An adaptive model: the support folder is the task; all query images go through the graph in one call, the
+    /// adaptation running inside it (its batch normalization as the learner was exported with: the support set's
+    /// statistics by default, so a query's answer does not depend on the others; the queries' own when transductive).
     /// </summary>
     private static int RunAdaptive(ToolContext context, string modelPath, string supportFolder, string[] queries, int top, string provider, bool asJson)
     {

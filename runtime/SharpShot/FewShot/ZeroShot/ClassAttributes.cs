@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 using System.Globalization;
+using SharpShot.Onnx;
 
 namespace SharpShot.FewShot;
 
@@ -83,77 +84,23 @@ public sealed class ClassAttributes
     /// <exception cref="FewShotDataException">The file is not such a table; the message names the line.</exception>
     public static ClassAttributes Load(string path)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        string fullPath = Path.GetFullPath(path);
-        if (!File.Exists(fullPath))
+        ClassDescriptionTable table;
+        try
         {
-            throw new FileNotFoundException($"Class attribute table '{fullPath}' does not exist.", fullPath);
+            table = ClassDescriptionTable.Read(path);
         }
-
-        var info = new FileInfo(fullPath);
-        if (info.Length > MaxFileBytes)
+        catch (InvalidDataException e)
         {
-            throw new FewShotDataException($"Class attribute table '{fullPath}' is {info.Length:N0} bytes; a table is at most {MaxFileBytes:N0}.");
-        }
-
-        string[]? header = null;
-        var classes = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        int lineNumber = 0;
-        foreach (string line in File.ReadLines(fullPath))
-        {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line) || line.TrimStart().StartsWith('#'))
-            {
-                continue;
-            }
-
-            string[] fields = SplitCsv(line, fullPath, lineNumber);
-            if (header is null)
-            {
-                if (fields.Length < 2)
-                {
-                    throw new FewShotDataException($"'{fullPath}' line {lineNumber}: the header needs a class column and at least one attribute; got {fields.Length} field(s).");
-                }
-
-                header = fields;
-                continue;
-            }
-
-            if (fields.Length != header.Length)
-            {
-                throw new FewShotDataException($"'{fullPath}' line {lineNumber}: expected {header.Length} fields (a class and {header.Length - 1} attributes); got {fields.Length}.");
-            }
-
-            string className = fields[0];
-            if (className.Length == 0 || classes.ContainsKey(className))
-            {
-                throw new FewShotDataException($"'{fullPath}' line {lineNumber}: {(className.Length == 0 ? "the class name is empty" : $"class '{className}' is described twice")}.");
-            }
-
-            var vector = new float[header.Length - 1];
-            for (int i = 0; i < vector.Length; i++)
-            {
-                if (!float.TryParse(fields[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out vector[i]) || !float.IsFinite(vector[i]))
-                {
-                    throw new FewShotDataException($"'{fullPath}' line {lineNumber}: attribute '{header[i + 1]}' of '{className}' is '{fields[i + 1]}', not a finite number.");
-                }
-            }
-
-            classes[className] = vector;
-        }
-
-        if (header is null || classes.Count == 0)
-        {
-            throw new FewShotDataException($"'{fullPath}' describes no class: expected a header 'class,<attribute>,…' and one row per class.");
+            throw new FewShotDataException(e.Message, e);
         }
 
         try
         {
-            return new ClassAttributes(header[1..], classes);
+            return new ClassAttributes(table.AttributeNames, table.ClassNames.ToDictionary(name => name, table.ValuesOf, StringComparer.Ordinal));
         }
         catch (ArgumentException e)
         {
-            throw new FewShotDataException($"'{fullPath}': {e.Message}", e);
+            throw new FewShotDataException($"'{Path.GetFullPath(path)}': {e.Message}", e);
         }
     }
 
@@ -175,8 +122,6 @@ public sealed class ClassAttributes
     internal string Fingerprint() => string.Join(";", AttributeNames) + "|" + string.Join(";", _vectors.OrderBy(p => p.Key, StringComparer.Ordinal)
         .Select(p => p.Key + "=" + string.Join(",", p.Value.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))));
 
-    // A table describes classes, not samples: a few kilobytes; a larger file is not one.
-    private const long MaxFileBytes = 16 << 20;
 
     private float[] VectorOf(string className)
     {
@@ -203,53 +148,5 @@ public sealed class ClassAttributes
         {
             throw new ArgumentException($"Attribute {bad} of class '{className}' is {vector[bad]}; attribute values must be finite.");
         }
-    }
-
-    private static string[] SplitCsv(string line, string path, int lineNumber)
-    {
-        var fields = new List<string>();
-        var field = new System.Text.StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-            else if (c == '"' && field.Length == 0)
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(field.ToString().Trim());
-                field.Clear();
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
-
-        if (quoted)
-        {
-            throw new FewShotDataException($"'{path}' line {lineNumber}: a quoted field is not closed.");
-        }
-
-        fields.Add(field.ToString().Trim());
-        return [.. fields];
     }
 }
