@@ -30,6 +30,15 @@ public static class TorchRuntime
     /// <summary>True once SharpShot has switched LibTorch's oneDNN kernels off in this process (<c>SHARPSHOT_ONEDNN=0</c>).</summary>
     public static bool OneDnnDisabled => s_oneDnnDisabled.Value;
 
+    /// <summary>
+    /// The convolution configurations checked so far in this process (input and weight shapes, strides, padding,
+    /// dilation, groups, as text) and whether each runs on oneDNN (true) or in float64 (false): a run's arithmetic depends
+    /// on them, so two processes whose verdicts differ can end a seeded run with different weights. For diagnosis; a
+    /// checkpoint records them (see README, Reliability).
+    /// </summary>
+    public static IReadOnlyDictionary<string, bool> ConvolutionVerdicts =>
+        new SortedDictionary<string, bool>(ConvolutionGuard.Verdicts.ToDictionary(), StringComparer.Ordinal);
+
     private static bool s_keepsFreedMemory;
 
     /// <summary>True when SharpShot made glibc keep freed memory in this process (see <see cref="MallocVariable"/>).</summary>

@@ -70,5 +70,8 @@ public class ConvolutionGuardTests
         _ = layer.forward(ones(2, 4, 6, 13)); // a configuration no other test uses: checked now
         Assert.Contains(ConvolutionGuard.Verdicts.Keys, key => key.StartsWith("conv2d x[2,4,6,13] w[16,4,3,3]", StringComparison.Ordinal));
         Assert.Equal(expected.data<float>().ToArray(), rand(4).data<float>().ToArray());
+
+        // The public view for diagnosis lists the same verdicts.
+        Assert.Equal(ConvolutionGuard.Verdicts.OrderBy(v => v.Key, StringComparer.Ordinal), TorchRuntime.ConvolutionVerdicts);
     }
 }

@@ -83,16 +83,7 @@ internal static class TrainCommand
         return 0;
     }
 
-    /// <summary>
-    /// The convolution guard's verdicts (internal to the runtime, read by reflection for this diagnosis): which convolution
-    /// configurations run on oneDNN (1) or in float64 (0). A run's arithmetic depends on them.
-    /// </summary>
-    private static string GuardVerdicts()
-    {
-        var guard = typeof(SequentialModel).Assembly.GetType("SharpShot.Native.ConvolutionGuard");
-        var verdicts = guard?.GetProperty("Verdicts")?.GetValue(null) as IReadOnlyDictionary<string, bool>;
-        return verdicts is null
-            ? "unknown"
-            : string.Join(" ", verdicts.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => v.Value ? "1" : "0"));
-    }
+    /// <summary>The convolution guard's verdicts, in configuration order: which configurations run on oneDNN (1) or in float64 (0).</summary>
+    private static string GuardVerdicts() =>
+        string.Join(" ", SharpShot.Native.TorchRuntime.ConvolutionVerdicts.Select(v => v.Value ? "1" : "0"));
 }
