@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using SharpShot.Data;
 using SharpShot.FewShot;
 using SharpShot.Training;
@@ -19,9 +18,6 @@ public partial class FuzzNet;
 /// </summary>
 internal static class CheckpointFormat
 {
-    private const int HashOffset = 32;
-    private const int PrefixLength = 64;
-
     /// <summary>The format's entry in <see cref="Formats.All"/>.</summary>
     // Resuming from weights the mutation made NaN or huge stops at the first step, as documented (TrainingDivergedException).
     public static FuzzFormat Format { get; } = new("checkpoint", Seeds, Read, [typeof(CheckpointMismatchException), typeof(TrainingDivergedException)], RepairChecksum);
@@ -83,19 +79,11 @@ internal static class CheckpointFormat
         }
     }
 
-    /// <summary>Writes the SHA-256 of everything but the checksum's own bytes (bytes 32–63) where the format keeps it.</summary>
+    /// <summary>A copy with the SHA-256 written anew where the format keeps it (<see cref="CheckpointChecksum"/>).</summary>
     private static byte[] RepairChecksum(byte[] file)
     {
-        if (file.Length < PrefixLength)
-        {
-            return file;
-        }
-
         byte[] repaired = (byte[])file.Clone();
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(repaired, 0, HashOffset);
-        hash.AppendData(repaired, PrefixLength, repaired.Length - PrefixLength);
-        hash.GetHashAndReset().CopyTo(repaired, HashOffset);
+        CheckpointChecksum.WriteInto(repaired);
         return repaired;
     }
 }

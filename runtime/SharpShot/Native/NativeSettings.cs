@@ -20,8 +20,7 @@ internal sealed record NativeSettings(int Threads, bool OneDnnDisabled, IReadOnl
     public static NativeSettings Current()
     {
         TorchRuntime.EnsureConfigured();
-        return new NativeSettings(get_num_threads(), TorchRuntime.OneDnnDisabled,
-            new SortedDictionary<string, bool>(ConvolutionGuard.Verdicts.ToDictionary(), StringComparer.Ordinal));
+        return new NativeSettings(get_num_threads(), TorchRuntime.OneDnnDisabled, TorchRuntime.ConvolutionVerdicts);
     }
 
     /// <summary>

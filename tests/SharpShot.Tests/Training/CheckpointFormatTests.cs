@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using SharpShot.Data;
@@ -367,10 +366,7 @@ public class CheckpointFormatTests(ITestOutputHelper output)
         byte[] file = [.. bytes[..64], .. json, .. payload];
         BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(16), version);
         BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(20), json.Length);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(file, 0, 32);
-        hash.AppendData(file, 64, file.Length - 64);
-        hash.GetHashAndReset().CopyTo(file, 32);
+        CheckpointChecksum.WriteInto(file);
         File.WriteAllBytes(path, file);
     }
 }
